@@ -1,0 +1,353 @@
+"""The command line: options in, one call into the core, rendered rows out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import MdnetError
+
+FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "markdown", "json")
+
+
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped command with the nearest one."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else None
+        if name and name not in self.commands and not name.startswith("-"):
+            import difflib
+
+            near = difflib.get_close_matches(name, list(self.commands), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise click.UsageError(f"no command '{name}'{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+
+class MdnetGroup(SuggestingGroup):
+    """Turns every MdnetError into one line on stderr and its exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MdnetError as exc:
+            click.echo(f"mdnet: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("mdnet: interrupted", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"mdnet: {exc.strerror or exc}{':' + where if where else ''}", err=True)
+            ctx.exit(1)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+DATE = DateType()
+
+
+class State:
+    """The vault chosen by `--vault`; config and index are opened on first use."""
+
+    def __init__(self, vault: str | None) -> None:
+        self.vault_option = vault
+        self._config = None
+
+    @property
+    def config(self):
+        if self._config is None:
+            from .config import find_vault, load_config
+
+            self._config = load_config(find_vault(self.vault_option))
+        return self._config
+
+    def index(self, rebuild: bool = False, progress: bool = False):
+        """The index, brought up to date: every command that reads calls this first."""
+        from .sync import Index
+
+        index = Index(self.config, rebuild=rebuild)
+        if progress and sys.stderr.isatty():
+            with _ProgressBar() as bar:
+                result = index.refresh(progress=bar.update)
+        else:
+            result = index.refresh()
+        return index, result
+
+
+class _ProgressBar:
+    """A bar on stderr, shown only when there is a lot to read."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < 2000:
+                return
+            self.bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def emit(text: str, output: str | None, state: State | None = None, markdown: bool = False) -> None:
+    """Print, or write to --output (a Markdown report as a note mdnet may overwrite)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    if markdown:
+        from .writer import write_report_note
+
+        vault = state.config.vault if state else None
+        write_report_note(path, text, vault=vault)
+    else:
+        from .writer import atomic_write
+
+        atomic_write(path, text.encode("utf-8"))
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.group(cls=MdnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--vault",
+    type=click.Path(file_okay=False),
+    help="The vault folder (default: $MDNET_VAULT, else the nearest folder up with "
+    ".mdnet.toml or .obsidian/, else the working directory).",
+)
+@click.version_option(__version__, prog_name="mdnet")
+@click.pass_context
+def main(ctx: click.Context, vault: str | None) -> None:
+    """mdnet — a personal relationship manager for your Markdown vault.
+
+    \b
+    Example:
+      mdnet --vault ~/Notes report --as-of 2026-11-20
+    """
+    ctx.obj = State(vault)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Throw the index away and read every note again.")
+@pass_state
+def index(state: State, rebuild: bool) -> None:
+    """Bring the index up to date and say what it read.
+
+    \b
+    Example:
+      mdnet index --rebuild
+    """
+    idx, result = state.index(rebuild=rebuild, progress=True)
+    with idx:
+        problems = idx.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0]
+    verb = "rebuilt" if result.rebuilt else "indexed"
+    click.echo(
+        f"{verb} {result.total} notes: read {result.read}, changed {result.changed}, "
+        f"removed {result.removed} in {result.seconds:.2f}s"
+    )
+    if problems:
+        click.echo(f"{problems} problem(s): run `mdnet check`", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@pass_state
+def check(state: State, fmt: str) -> None:
+    """List every problem in the vault as `path:line: error|warning: message`.
+
+    Exits 1 when there is any error.
+
+    \b
+    Example:
+      mdnet check
+    """
+    from .checks import vault_problems
+
+    idx, _ = state.index()
+    with idx:
+        problems = vault_problems(idx.conn, state.config)
+    if fmt == "json":
+        from .render import to_json
+
+        click.echo(to_json(problems), nl=False)
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        errors = sum(1 for p in problems if p.level == "error")
+        if problems:
+            click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)", err=True)
+    if any(p.level == "error" for p in problems):
+        sys.exit(1)
+
+
+def report_options(func):
+    """The options every report shares."""
+    func = click.option("--output", "-o", metavar="FILE", help="Write the report to FILE.")(func)
+    func = click.option("--limit", type=click.IntRange(min=0), help="Keep the first N rows.")(func)
+    func = click.option(
+        "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True
+    )(func)
+    func = click.option("--as-of", type=DATE, help="Compute for this day (default: today).")(func)
+    return func
+
+
+@main.group(cls=SuggestingGroup, invoke_without_command=True)
+@report_options
+@click.option("--since", type=DATE, help="Gifts: start of the window (default: all time).")
+@pass_state
+@click.pass_context
+def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
+    """The reconnect report, then the gifts report.
+
+    \b
+    Examples:
+      mdnet report
+      mdnet report reconnect --as-of 2026-11-20 --format json
+      mdnet report gifts --since 2026-01-01
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import reports_api
+
+    as_of = as_of or dt.date.today()
+    idx, _ = state.index()
+    with idx:
+        text = reports_api.both(idx.conn, state.config, as_of, since, fmt, limit, use_color())
+    emit(text, output, state, markdown=fmt == "markdown")
+
+
+@report.command("reconnect")
+@report_options
+@click.option("--city", help="Only contacts in this city (for a trip).")
+@pass_state
+def report_reconnect(state: State, as_of, fmt, limit, output, city) -> None:
+    """Who is overdue, and what to bring up.
+
+    \b
+    Example:
+      mdnet report reconnect --as-of 2026-11-20
+    """
+    from . import reports_api
+
+    as_of = as_of or dt.date.today()
+    idx, _ = state.index()
+    with idx:
+        text = reports_api.reconnect(idx.conn, state.config, as_of, fmt, limit, use_color(), city)
+    emit(text, output, state, markdown=fmt == "markdown")
+
+
+@report.command("gifts")
+@report_options
+@click.option("--since", type=DATE, help="Start of the window (default: all time).")
+@pass_state
+def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
+    """What you gave and received, so you give more than you take.
+
+    \b
+    Example:
+      mdnet report gifts --since 2026-01-01
+    """
+    from . import reports_api
+
+    as_of = as_of or dt.date.today()
+    idx, _ = state.index()
+    with idx:
+        text = reports_api.gifts(idx.conn, as_of, since, fmt, limit, use_color())
+    emit(text, output, state, markdown=fmt == "markdown")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--as-of", type=DATE, help="Compute for this day (default: today).")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
+@pass_state
+def show(state: State, name: str, fmt: str, as_of, output) -> None:
+    """One contact: properties, timeline with sources, balance, follow-ups.
+
+    \b
+    Example:
+      mdnet show "Jib Okafor"
+    """
+    from .show import render_contact, show_contact
+
+    as_of = as_of or dt.date.today()
+    idx, _ = state.index()
+    with idx:
+        card = show_contact(idx.conn, state.config, name, as_of)
+    emit(render_contact(card, fmt, use_color()), output)
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
+@pass_state
+def query(state: State, sql: str, fmt: str, output) -> None:
+    """Read-only SQL over the index (tables: notes, contacts, interactions, links, ...).
+
+    \b
+    Example:
+      mdnet query "SELECT name, city FROM contacts ORDER BY name"
+    """
+    from .query import run_query
+
+    idx, _ = state.index()
+    idx.close()
+    headers, rows = run_query(idx.path, sql)
+    if fmt == "json":
+        from .render import to_json
+
+        text = to_json([dict(zip(headers, _jsonable_row(row), strict=True)) for row in rows])
+    else:
+        from .render import table
+
+        text = table(headers, rows)
+    emit(text, output)
+
+
+def _jsonable_row(row: tuple) -> list:
+    return [v.hex() if isinstance(v, bytes) else v for v in row]
+
+
+def run() -> None:
+    """Entry point that hides tracebacks of bugs unless MDNET_DEBUG is set."""
+    try:
+        main(prog_name="mdnet")
+    except Exception as exc:  # a bug, not a user mistake: still one line
+        if os.environ.get("MDNET_DEBUG"):
+            raise
+        click.echo(f"mdnet: internal error: {type(exc).__name__}: {exc} "
+                   "(set MDNET_DEBUG=1 to see the traceback)", err=True)  # fmt: skip
+        sys.exit(70)

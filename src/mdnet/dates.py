@@ -1,0 +1,89 @@
+"""Dates and durations as the vault writes them: ISO days, `90d`, `monthly`, birthdays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+NAMED_DURATIONS = {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 90, "yearly": 365}
+UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_BIRTHDAY = re.compile(r"^(?:(\d{4})-|--)?(\d{2})-(\d{2})$")
+
+
+def parse_day(value: object) -> dt.date | None:
+    """An ISO `YYYY-MM-DD` (str or date) as a date; None when absent or impossible."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DAY.match(value.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def is_valid_day(text: str) -> bool:
+    return parse_day(text) is not None
+
+
+def parse_duration(value: object) -> int | None:
+    """Days in a duration (`30d`, `2w`, `3m`, `1y`, `monthly`, or a bare number of days).
+
+    Returns None for `none` (never remind) and raises ValueError for anything else.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int) and value > 0:
+        return value
+    text = str(value).strip().lower()
+    if text in ("none", "never"):
+        return None
+    if text in NAMED_DURATIONS:
+        return NAMED_DURATIONS[text]
+    match = _DURATION.match(text)
+    if match and int(match[1]) > 0:
+        return int(match[1]) * UNIT_DAYS[match[2].lower()]
+    raise ValueError(f"not a duration: {value!r} (use 30d, 2w, 3m, 1y, monthly or none)")
+
+
+def parse_birthday(value: object) -> tuple[int | None, int, int] | None:
+    """`YYYY-MM-DD`, `MM-DD` or `--MM-DD` as (year or None, month, day); None if invalid."""
+    if isinstance(value, dt.date):
+        return value.year, value.month, value.day
+    if not isinstance(value, str):
+        return None
+    match = _BIRTHDAY.match(value.strip())
+    if not match:
+        return None
+    year = int(match[1]) if match[1] else None
+    month, day = int(match[2]), int(match[3])
+    try:
+        dt.date(year or 2000, month, day)  # 2000 is a leap year: 02-29 is valid without a year
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def birthday_on(year: int, month: int, day: int) -> dt.date:
+    """The birthday in `year`; 29 February falls on 28 February in other years."""
+    if month == 2 and day == 29:
+        try:
+            return dt.date(year, 2, 29)
+        except ValueError:
+            return dt.date(year, 2, 28)
+    return dt.date(year, month, day)
+
+
+def days_to_birthday(month: int, day: int, as_of: dt.date) -> int:
+    """Days from as_of to the next birthday, 0 when it is today."""
+    this_year = birthday_on(as_of.year, month, day)
+    if this_year >= as_of:
+        return (this_year - as_of).days
+    return (birthday_on(as_of.year + 1, month, day) - as_of).days

@@ -1,0 +1,400 @@
+"""Note text → properties, interactions, tasks, links and problems. Pure: no file access.
+
+A line scanner rather than a full Markdown parse: it knows the few constructs that
+matter (front matter, fences, HTML and Obsidian comments, list items, links, tags),
+which is what keeps a cold index near the speed of reading the files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+from .dates import is_valid_day, parse_birthday, parse_day, parse_duration
+from .models import ERROR, WARNING, Interaction, Link, ParsedNote, Problem, Task
+from .yamlsafe import FrontMatterError, load_front_matter
+
+LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$")
+TASK_BOX = re.compile(r"^\[(.)\](?:[ \t]+|$)(.*)$")
+ITEM_DATE = re.compile(r"^(?:\[\[(\d{4}-\d\d-\d\d)(?:\|[^\]]*)?\]\]|(\d{4}-\d\d-\d\d))(?![\w/-])")
+SEPARATOR = re.compile(r"^[ \t]*(?:(?:-|—|–)[ \t]+|:[ \t]*)")
+TAG = re.compile(r"(?<![^\s(\[])#([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
+DUE = re.compile(r"📅\ufe0f?[ \t]*(\d{4}-\d\d-\d\d)")
+INLINE_CODE = re.compile(r"`+[^`]*`+")
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+DATED_NAME = re.compile(r"^(\d{4}-\d\d-\d\d)(?!\d)")
+UNQUOTED_LINK = re.compile(r"(?::|^\s*-)\s*\[\[")
+CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ", "<<<<<<<\n", ">>>>>>>\n")
+
+# Tag → (kind, how it counts). Checked in this order; the first tag that matches wins.
+KIND_BY_TAG = (
+    ("gift/given", "gift_given"),
+    ("gift/received", "gift_received"),
+    ("favor/given", "favor_given"),
+    ("favor/received", "favor_received"),
+    ("ask", "ask"),
+    ("intro", "intro"),
+    ("paid", "paid"),
+    ("life", "life"),
+)
+DATE_PROPERTIES = ("met", "last_contact", "snooze", "date", "end")
+MAX_DETAILS = 2000
+
+
+def link_key(target: str) -> str:
+    """The resolvable part of a link target: no alias, heading or block, no `.md`, lower case."""
+    target = target.split("|", 1)[0].split("#", 1)[0].split("^", 1)[0]
+    target = target.replace("\\", "/").strip().strip("/").strip()
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    return target.lower()
+
+
+def links_in(text: str) -> list[str]:
+    if "[[" not in text:
+        return []
+    return [key for key in (link_key(m) for m in LINK.findall(text)) if key]
+
+
+def tags_in(text: str) -> tuple[str, ...]:
+    """Obsidian tags of a line, lower case, `favour` spelled `favor`; `#123` is no tag."""
+    if "#" not in text:
+        return ()
+    found = []
+    for tag in TAG.findall(text):
+        tag = tag.lower().rstrip("/")
+        if not tag or tag.replace("/", "").isdigit():
+            continue
+        if tag.startswith("favour"):
+            tag = "favor" + tag[6:]
+        found.append(tag)
+    return tuple(dict.fromkeys(found))
+
+
+def kind_of(tags: tuple[str, ...]) -> tuple[str, str | None]:
+    """The interaction kind for a set of tags, and an ask's answer (`yes`, `no` or None)."""
+    kind = "touchpoint"
+    tagset = set(tags)
+    for tag, name in KIND_BY_TAG:
+        if tag in tagset:
+            kind = name
+            break
+    answer = None
+    if kind == "ask":
+        answer = "yes" if "yes" in tagset else "no" if "no" in tagset else None
+    return kind, answer
+
+
+def decode(rel: str, data: bytes, problems: list[Problem]) -> str:
+    """Bytes → text. UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is
+    reported and read with replacement characters, so the rest of the note still counts."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, 1, ERROR, "invalid UTF-16; read with replacements"))
+            return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        problems.append(
+            Problem(rel, line, ERROR, f"invalid UTF-8 (byte 0x{bad}); read with replacements")
+        )
+        return data.decode("utf-8", errors="replace")
+
+
+def split_lines(text: str) -> list[str]:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def split_front_matter(lines: list[str]) -> tuple[list[str] | None, int, bool]:
+    """(YAML lines or None, index of the first body line, closed?) for a note's lines.
+
+    Front matter is a first line `---` up to the next `---` or `...` line, as Obsidian
+    reads it. An unclosed block is not front matter: the whole note is body."""
+    if not lines or lines[0].rstrip() != "---":
+        return None, 0, True
+    for i in range(1, len(lines)):
+        stripped = lines[i].rstrip()
+        if stripped == "---" or stripped == "...":
+            return lines[1:i], i + 1, True
+    return None, 0, False
+
+
+def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: str = "events"):
+    """Parse one note's bytes. Never raises for bad input: problems are values."""
+    note = ParsedNote(path=rel)
+    problems = note.problems
+    text = decode(rel, data, problems)
+    if not text.strip():
+        problems.append(Problem(rel, 1, WARNING, "empty note"))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problems.append(Problem(rel, line, ERROR, "contains a NUL byte (is this a binary file?)"))
+    lines = split_lines(text)
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        _find_conflict_markers(rel, lines, problems)
+    yaml_lines, body_start, closed = split_front_matter(lines)
+    if not closed:
+        problems.append(
+            Problem(rel, 1, ERROR, "front matter is not closed: add a `---` line after it")
+        )
+    if yaml_lines is not None:
+        note.properties = _read_properties(rel, yaml_lines, problems)
+        _front_matter_links(yaml_lines, note)
+    note.body_line = body_start + 1
+    _classify(note, people_dir, events_dir)
+    if note.generated:  # mdnet's own report: never a source of interactions
+        note.links.clear()
+        return note
+    _check_properties(note, yaml_lines or [])
+    _scan_body(note, lines, body_start)
+    return note
+
+
+def _find_conflict_markers(rel: str, lines: list[str], problems: list[Problem]) -> None:
+    for number, line in enumerate(lines, 1):
+        if line.startswith(("<<<<<<<", ">>>>>>>")) or line.rstrip() == "=======":
+            if line.startswith("<<<<<<<"):
+                problems.append(
+                    Problem(rel, number, ERROR, "git conflict marker: resolve the merge conflict")
+                )
+            elif line.startswith(">>>>>>>"):
+                problems.append(Problem(rel, number, ERROR, "git conflict marker (end)"))
+
+
+def _read_properties(rel: str, yaml_lines: list[str], problems: list[Problem]) -> dict[str, Any]:
+    source = "\n".join(yaml_lines)
+    if not source.strip():
+        return {}
+    try:
+        value, duplicates = load_front_matter(source)
+    except FrontMatterError as exc:
+        problems.append(Problem(rel, exc.line + 2, ERROR, f"front matter: {exc}"))
+        return {}
+    for key, line in duplicates:
+        problems.append(
+            Problem(rel, line + 2, WARNING, f"property {key!r} appears twice; the last one counts")
+        )
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(Problem(rel, 2, ERROR, "front matter is not a set of `key: value` lines"))
+        return {}
+    return value
+
+
+def _front_matter_links(yaml_lines: list[str], note: ParsedNote) -> None:
+    for offset, line in enumerate(yaml_lines):
+        if "[[" not in line:
+            continue
+        number = offset + 2
+        for key in links_in(line):
+            note.links.append(Link(key, number))
+        if UNQUOTED_LINK.search(line.split("#", 1)[0] if " #" in line else line):
+            note.problems.append(
+                Problem(
+                    note.path,
+                    number,
+                    WARNING,
+                    'unquoted [[link]] in a property: YAML reads it as a list; write "[[...]]"',
+                )
+            )
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[,\s]+", value) if part]
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None and not isinstance(v, dict | list)]
+    return [str(value)]
+
+
+def _classify(note: ParsedNote, people_dir: str, events_dir: str) -> None:
+    props = note.properties
+    rel = note.path
+    tags = {t.lstrip("#").lower() for t in _as_list(props.get("tags"))}
+    note.is_contact = rel.startswith(people_dir + "/") or "person" in tags
+    note.is_event = (
+        rel.startswith(events_dir + "/") or str(props.get("type", "")).lower() == "event"
+    )
+    note.generated = props.get("generated_by") == "mdnet"
+    name = rel.rsplit("/", 1)[-1]
+    match = DATED_NAME.match(name)
+    if match and is_valid_day(match[1]):
+        note.date = match[1]
+    elif "date" in props:
+        day = parse_day(props["date"])
+        note.date = day.isoformat() if day else None
+
+
+def _key_line(yaml_lines: list[str], key: str) -> int:
+    """The file line of a top-level property, for messages (1 when it cannot be found)."""
+    pattern = re.compile(r"^['\"]?" + re.escape(key) + r"['\"]?\s*:")
+    for offset, line in enumerate(yaml_lines):
+        if pattern.match(line):
+            return offset + 2
+    return 1
+
+
+def _check_properties(note: ParsedNote, yaml_lines: list[str]) -> None:
+    props = note.properties
+    if not props:
+        return
+
+    def problem(key: str, message: str, level: str = ERROR) -> None:
+        note.problems.append(Problem(note.path, _key_line(yaml_lines, key), level, message))
+
+    for key in DATE_PROPERTIES:
+        value = props.get(key)
+        if value not in (None, "") and parse_day(value) is None:
+            problem(key, f"{key}: {value!r} is not a date (YYYY-MM-DD)")
+    if props.get("birthday") not in (None, "") and parse_birthday(props["birthday"]) is None:
+        problem("birthday", f"birthday: {props['birthday']!r} is not YYYY-MM-DD, MM-DD or --MM-DD")
+    if props.get("cadence") not in (None, ""):
+        try:
+            parse_duration(props["cadence"])
+        except ValueError as exc:
+            problem("cadence", f"cadence: {exc}")
+    for key in ("aliases", "tags", "interests"):
+        value = props.get(key)
+        if value is not None and not isinstance(value, list | str):
+            problem(key, f"{key} should be a list", WARNING)
+
+
+def _strip_code_spans(line: str) -> str:
+    return INLINE_CODE.sub(" ", line) if "`" in line else line
+
+
+class _OpenItem:
+    """A dated item still collecting its indented detail lines."""
+
+    __slots__ = ("indent", "index", "details")
+
+    def __init__(self, indent: int, index: int) -> None:
+        self.indent = indent
+        self.index = index
+        self.details: list[str] = []
+
+
+def _scan_body(note: ParsedNote, lines: list[str], start: int) -> None:
+    fence: str | None = None
+    comment_end: str | None = None
+    open_items: list[_OpenItem] = []
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        number = index + 1
+        if fence is not None:
+            stripped = raw.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        line = raw
+        if comment_end is not None:
+            end = line.find(comment_end)
+            if end < 0:
+                continue
+            line = " " * (end + len(comment_end)) + line[end + len(comment_end) :]
+            comment_end = None
+        if "<!--" in line or "%%" in line:
+            line, comment_end = _strip_comments(line)
+        fence_match = FENCE.match(line)
+        if fence_match:
+            fence = fence_match[1]
+            continue
+        if open_items and line.strip():
+            indent = len(line) - len(line.lstrip())
+            while open_items and indent <= open_items[-1].indent:
+                _close_item(note, open_items.pop())
+            for item in open_items:
+                item.details.append(line)
+        elif open_items:
+            for item in open_items:
+                item.details.append("")
+        if "[[" in line:
+            for key in links_in(_strip_code_spans(line)):
+                note.links.append(Link(key, number))
+        match = LIST_ITEM.match(line)
+        if match:
+            item = _list_item(note, match, number)
+            if item is not None:
+                open_items.append(item)
+    while open_items:  # an unclosed fence simply runs to the end, as in Obsidian
+        _close_item(note, open_items.pop())
+
+
+def _strip_comments(line: str) -> tuple[str, str | None]:
+    """Blank out `<!-- -->` and `%% %%` comments; say which one stays open past the line."""
+    out = line
+    while True:
+        starts = [(out.find(mark), mark, end) for mark, end in (("<!--", "-->"), ("%%", "%%"))]
+        starts = [s for s in starts if s[0] >= 0]
+        if not starts:
+            return out, None
+        pos, mark, end = min(starts)
+        close = out.find(end, pos + len(mark))
+        if close < 0:
+            return out[:pos], end
+        out = out[:pos] + " " * (close + len(end) - pos) + out[close + len(end) :]
+
+
+def _list_item(note: ParsedNote, match: re.Match[str], number: int) -> _OpenItem | None:
+    indent = len(match[1].expandtabs(4))
+    rest = match[2]
+    if rest.startswith("["):
+        box = TASK_BOX.match(rest)
+        if box:
+            _task(note, box, number)
+            return None
+    date_match = ITEM_DATE.match(rest)
+    if not date_match:
+        return None
+    day = date_match[1] or date_match[2]
+    if not is_valid_day(day):
+        note.problems.append(
+            Problem(note.path, number, ERROR, f"{day} is not a real date; the item is ignored")
+        )
+        return None
+    text = SEPARATOR.sub("", rest[date_match.end() :], count=1).strip()
+    clean = _strip_code_spans(text)
+    tags = tags_in(LINK.sub(" ", clean))
+    kind, answer = kind_of(tags)
+    links = tuple(dict.fromkeys(links_in(clean)))
+    note.interactions.append(Interaction(number, day, text, kind, answer, tags, links))
+    return _OpenItem(indent, len(note.interactions) - 1)
+
+
+def _close_item(note: ParsedNote, item: _OpenItem) -> None:
+    lines = item.details
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return
+    margin = min(len(x) - len(x.lstrip()) for x in lines if x.strip())
+    details = "\n".join(x[margin:] for x in lines)[:MAX_DETAILS]
+    old = note.interactions[item.index]
+    note.interactions[item.index] = Interaction(
+        old.line, old.date, old.text, old.kind, old.answer, old.tags, old.links, details
+    )
+
+
+def _task(note: ParsedNote, box: re.Match[str], number: int) -> None:
+    status, text = box[1], box[2].strip()
+    due_match = DUE.search(text)
+    due = due_match[1] if due_match and is_valid_day(due_match[1]) else None
+    if due_match and due is None:
+        note.problems.append(
+            Problem(note.path, number, WARNING, f"due date {due_match[1]} is not real")
+        )
+    links = tuple(dict.fromkeys(links_in(_strip_code_spans(text))))
+    note.tasks.append(Task(number, text, status not in (" ", "/"), due, links))

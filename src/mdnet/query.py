@@ -1,0 +1,32 @@
+"""`mdnet query`: read-only SQL over the index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from . import db
+from .errors import RefusedError, UsageError
+
+MAX_ROWS = 100_000
+
+
+def run_query(index_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one read-only statement."""
+    conn = db.read_only(index_path)
+    try:
+        cursor = conn.execute(sql)
+        headers = [d[0] for d in cursor.description or ()]
+        rows = cursor.fetchmany(MAX_ROWS)
+    except sqlite3.DatabaseError as exc:
+        message = str(exc)
+        if "not authorized" in message or "readonly" in message or "read-only" in message:
+            raise RefusedError(
+                "query: the index is read-only here; only SELECT is allowed"
+            ) from None
+        raise UsageError(f"query: {message}") from None
+    except sqlite3.Warning as exc:  # e.g. several statements at once
+        raise UsageError(f"query: {exc}") from None
+    finally:
+        conn.close()
+    return headers, rows

@@ -1,0 +1,253 @@
+"""Rows → text for a terminal, an Obsidian note, or JSON. Nothing here reads the vault."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .reports.common import Source
+from .reports.gifts import GiftsRow
+from .reports.reconnect import ReconnectRow
+
+WIDTH = 80
+DUE_MARK = re.compile(r"📅\ufe0f?\s*\d{4}-\d\d-\d\d")
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """Dataclass rows as JSON-ready values; a Source becomes `path:line`."""
+    if isinstance(value, Source):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n"
+
+
+def report_json(name: str, as_of: dt.date, rows: Sequence[Any]) -> dict[str, Any]:
+    return {"report": name, "as_of": as_of.isoformat(), "contacts": plain(list(rows))}
+
+
+# --- text -----------------------------------------------------------------------------
+
+
+class Style:
+    """ANSI colour, or nothing: colour only on a terminal and never with NO_COLOR."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def red(self, text: str) -> str:
+        return self._wrap("31", text)
+
+    def yellow(self, text: str) -> str:
+        return self._wrap("33", text)
+
+    def green(self, text: str) -> str:
+        return self._wrap("32", text)
+
+
+def ago(days: int | None) -> str:
+    if days is None:
+        return "never"
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+def in_days(days: int) -> str:
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _why(row: ReconnectRow) -> str:
+    if row.reason == "overdue":
+        return "due today" if row.overdue_days == 0 else f"{row.overdue_days}d overdue"
+    if row.reason == "never":
+        return "never contacted"
+    return f"birthday {in_days(row.birthday_in_days or 0)}"
+
+
+def reconnect_text(rows: Sequence[ReconnectRow], as_of: dt.date, style: Style) -> str:
+    title = f"Reconnect · as of {as_of.isoformat()} · {len(rows)} to reach out to"
+    lines = [style.bold(title), ""]
+    if not rows:
+        lines.append("  Nobody is overdue. Good friend!")
+    number_width = len(str(len(rows)))
+    for n, row in enumerate(rows, 1):
+        why = _why(row)
+        when = f"last {row.last_contact} ({ago(row.days_since)})" if row.last_contact else ""
+        circle = f"{row.circle or 'every'} {row.cadence_days}d"
+        head = f"{n:>{number_width}}. "
+        name_width = max(WIDTH - len(head) - len(why) - 2, 10)
+        colour = style.red if row.reason == "overdue" else style.yellow
+        lines.append(f"{head}{style.bold(clip(row.name, name_width)):<{name_width}}  {colour(why)}")
+        pad = " " * len(head)
+        detail = " · ".join(x for x in (circle, when) if x)
+        if (
+            row.birthday_in_days is not None
+            and row.birthday_in_days <= 30
+            and row.reason != "birthday"
+        ):
+            detail += f" · birthday {in_days(row.birthday_in_days)}"
+        lines.append(pad + style.dim(detail))
+        for item in row.bring_up:
+            if item.type == "life":
+                label = f"life {item.date}"
+            else:
+                label = f"todo (due {item.date})" if item.date else "todo"
+            lines.append(_arrow(pad, label, strip_due(item.text)))
+        li = row.last_interaction
+        if li is not None:
+            kind = "" if li.kind in ("touchpoint", "met", "last_contact", "mention") else li.kind
+            text = li.text or f"mentioned in {li.source.path}"
+            if li.kind in ("met", "last_contact"):
+                text = f"from the `{li.kind}` property"
+            label = f"last {li.date}" + (f" {kind}" if kind else "")
+            lines.append(style.dim(_arrow(pad, label, text)))
+        for event in row.events:
+            where = f" ({event.city})" if event.city else ""
+            lines.append(style.green(_arrow(pad, f"event {event.date}", event.title + where)))
+    return "\n".join(lines) + "\n"
+
+
+def _arrow(pad: str, label: str, text: str) -> str:
+    prefix = f"{pad}↳ {label}: "
+    return prefix + clip(text, WIDTH - len(prefix))
+
+
+def strip_due(text: str) -> str:
+    """A task's text without its Tasks due-date marker (shown separately)."""
+    return DUE_MARK.sub("", text).strip()
+
+
+def gifts_text(rows: Sequence[GiftsRow], as_of: dt.date, style: Style) -> str:
+    owe = sum(1 for r in rows if r.status == "owe")
+    title = f"Gifts and favours · as of {as_of.isoformat()} · you owe {owe}"
+    lines = [style.bold(title), ""]
+    if not rows:
+        lines.append("  No gifts, favours, asks, intros or payments logged yet.")
+        return "\n".join(lines) + "\n"
+    name_width = min(max(len(r.name) for r in rows), 26)
+    header = f"  {'':<{name_width}}  give  take  bal  status  asks (no/open)  paid"
+    lines.append(style.dim(header))
+    for row in rows:
+        colour = {"owe": style.red, "giving": style.green}.get(row.status, str)
+        asks = f"{row.asks} ({row.declined}/{row.pending})" if row.asks else "-"
+        line = (
+            f"  {clip(row.name, name_width):<{name_width}}  {row.given:>4}  {row.received:>4}"
+            f"  {row.balance:>+3d}  {colour(f'{row.status:<6}')}  {asks:<14}  {row.paid or '-':>4}"
+        )
+        lines.append(line.rstrip())
+        if row.status == "owe":
+            ideas = ", ".join(row.gift_ideas) if row.gift_ideas else "ask what they enjoy"
+            tip = f"say thank you; gift ideas: {ideas}"
+            lines.append(style.dim("    ↳ " + clip(tip, WIDTH - 6)))
+    return "\n".join(lines) + "\n"
+
+
+# --- Markdown (an Obsidian note) -------------------------------------------------------
+
+
+def front_matter(report: str, as_of: dt.date) -> str:
+    return f"---\ngenerated_by: mdnet\nreport: {report}\nas_of: {as_of.isoformat()}\n---\n"
+
+
+def cell(text: str) -> str:
+    """Table-cell safe: one line, pipes escaped, HTML neutralised."""
+    text = " ".join(str(text).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def wikilink(path: str, name: str) -> str:
+    target = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else path
+    if name and name != target:
+        return f"[[{target}\\|{cell(name)}]]"
+    return f"[[{target}]]"
+
+
+def reconnect_markdown_body(rows: Sequence[ReconnectRow], as_of: dt.date) -> str:
+    lines = [f"# Reconnect — {as_of.isoformat()}", ""]
+    if not rows:
+        return "\n".join(lines + ["Nobody is overdue.", ""])
+    lines += [
+        "| Contact | Why | Last contact | Cadence | Bring up |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        last = f"{row.last_contact} ({ago(row.days_since)})" if row.last_contact else "never"
+        bring = [f"{b.date or ''} {b.text}".strip() for b in row.bring_up]
+        bring += [f"event {e.date}: {e.title}" for e in row.events]
+        lines.append(
+            f"| {wikilink(row.path, row.name)} | {_why(row)} | {last} | {row.cadence_days}d "
+            f"| {cell('; '.join(bring))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date) -> str:
+    lines = [f"# Gifts and favours — {as_of.isoformat()}", ""]
+    if not rows:
+        return "\n".join(lines + ["Nothing logged yet.", ""])
+    lines += [
+        "| Contact | Given | Received | Balance | Status | Asks | Declined | Pending | Ideas |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {wikilink(row.path, row.name)} | {row.given} | {row.received} | {row.balance:+d}"
+            f" | {row.status} | {row.asks} | {row.declined} | {row.pending}"
+            f" | {cell(', '.join(row.gift_ideas))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --- generic tables (query, check) -----------------------------------------------------
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 40) -> str:
+    shown = [[_cell_text(v, max_width) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in shown:
+        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    out.append("  ".join("-" * w for w in widths))
+    for row in shown:
+        out.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _cell_text(value: Any, max_width: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.hex()
+    return clip(str(value), max_width)

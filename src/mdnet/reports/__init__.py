@@ -1,0 +1,1 @@
+"""Reports: queries in, frozen rows out. Nothing here prints."""

@@ -1,0 +1,77 @@
+"""Reports as finished text in a chosen format: what `mdnet report` and the watcher print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+from . import render
+from .config import Config
+from .reports.gifts import gifts_report
+from .reports.reconnect import reconnect_report
+
+
+def reconnect(
+    conn: sqlite3.Connection,
+    config: Config,
+    as_of: dt.date,
+    fmt: str = "text",
+    limit: int | None = None,
+    color: bool = False,
+    city: str | None = None,
+) -> str:
+    rows = reconnect_report(conn, config, as_of, city=city)[:limit]
+    if fmt == "json":
+        return render.to_json(render.report_json("reconnect", as_of, rows))
+    if fmt == "markdown":
+        return render.front_matter("reconnect", as_of) + render.reconnect_markdown_body(rows, as_of)
+    return render.reconnect_text(rows, as_of, render.Style(color))
+
+
+def gifts(
+    conn: sqlite3.Connection,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    fmt: str = "text",
+    limit: int | None = None,
+    color: bool = False,
+) -> str:
+    rows = gifts_report(conn, as_of, since)[:limit]
+    if fmt == "json":
+        data = render.report_json("gifts", as_of, rows)
+        data["since"] = since.isoformat() if since else None
+        return render.to_json(data)
+    if fmt == "markdown":
+        return render.front_matter("gifts", as_of) + render.gifts_markdown_body(rows, as_of)
+    return render.gifts_text(rows, as_of, render.Style(color))
+
+
+def both(
+    conn: sqlite3.Connection,
+    config: Config,
+    as_of: dt.date,
+    since: dt.date | None,
+    fmt: str = "text",
+    limit: int | None = None,
+    color: bool = False,
+) -> str:
+    if fmt == "json":
+        data = {
+            "as_of": as_of.isoformat(),
+            "reconnect": json.loads(reconnect(conn, config, as_of, "json", limit)),
+            "gifts": json.loads(gifts(conn, as_of, since, "json", limit)),
+        }
+        return render.to_json(data)
+    if fmt == "markdown":
+        return (
+            render.front_matter("both", as_of)
+            + render.reconnect_markdown_body(reconnect_report(conn, config, as_of)[:limit], as_of)
+            + "\n"
+            + render.gifts_markdown_body(gifts_report(conn, as_of, since)[:limit], as_of)
+        )
+    return (
+        reconnect(conn, config, as_of, fmt, limit, color)
+        + "\n"
+        + gifts(conn, as_of, since, fmt, limit, color)
+    )

@@ -1,0 +1,100 @@
+"""`mdnet show NAME`: one contact with its timeline, balance and follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from . import db, render
+from .config import Config
+from .lookup import find_contact
+from .reports.common import Source
+from .reports.gifts import GiftsRow, gifts_report
+from .reports.reconnect import BringUp, ReconnectRow, contact_status, touch_maps, with_bring_up
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    date: str
+    kind: str
+    answer: str | None
+    text: str
+    source: Source
+    future: bool
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    name: str
+    path: str
+    as_of: str
+    properties: dict[str, Any]
+    status: ReconnectRow
+    balance: GiftsRow | None
+    timeline: tuple[TimelineItem, ...]
+    follow_ups: tuple[BringUp, ...]
+
+
+def show_contact(
+    conn: sqlite3.Connection, config: Config, name: str, as_of: dt.date
+) -> ContactCard:
+    contact = find_contact(conn, name)
+    touch, mentions = touch_maps(conn, config, as_of)
+    status = with_bring_up(conn, [contact_status(config, contact, as_of, touch, mentions)], as_of)[
+        0
+    ]
+    day = as_of.isoformat()
+    timeline = tuple(
+        TimelineItem(date, kind, answer, text, Source(path, line), date > day)
+        for date, kind, answer, text, path, line, _tags in db.timeline(conn, contact["note_id"])
+    )
+    balance = next((r for r in gifts_report(conn, as_of) if r.path == contact["path"]), None)
+    follow_ups = tuple(b for b in status.bring_up if b.type == "follow_up")
+    return ContactCard(
+        name=contact["name"],
+        path=contact["path"],
+        as_of=day,
+        properties=json.loads(contact["properties"]),
+        status=status,
+        balance=balance,
+        timeline=timeline,
+        follow_ups=follow_ups,
+    )
+
+
+def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
+    if fmt == "json":
+        return render.to_json(card)
+    style = render.Style(color)
+    s = card.status
+    lines = [style.bold(card.name) + style.dim(f"  {card.path}"), ""]
+    for key, value in card.properties.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        lines.append(f"  {key + ':':<14} {render.clip(str(shown), 62)}")
+    lines.append("")
+    cadence = f"every {s.cadence_days}d" if s.cadence_days else "no reminders (cadence none)"
+    last = f"{s.last_contact} ({render.ago(s.days_since)})" if s.last_contact else "never"
+    lines.append(f"  cadence: {cadence} · last contact: {last} · status: {s.reason}")
+    if card.balance:
+        b = card.balance
+        lines.append(
+            f"  given {b.given} · received {b.received} · balance {b.balance:+d} ({b.status})"
+            f" · asks {b.asks} (declined {b.declined}, pending {b.pending})"
+        )
+    lines += ["", style.bold("Timeline")]
+    if not card.timeline:
+        lines.append("  nothing logged yet")
+    for item in card.timeline:
+        kind = item.kind + (f" #{item.answer}" if item.answer else "")
+        when = item.date + (" (planned)" if item.future else "")
+        text = render.clip(item.text, 40) if item.text else ""
+        lines.append(f"  {when}  {kind:<14} {text}  {style.dim(str(item.source))}".rstrip())
+    if card.follow_ups:
+        lines += ["", style.bold("Follow-ups")]
+        for f in card.follow_ups:
+            due = f" (due {f.date})" if f.date else ""
+            lines.append(f"  [ ] {f.text}{due}  {style.dim(str(f.source))}")
+    return "\n".join(lines) + "\n"

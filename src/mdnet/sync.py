@@ -1,0 +1,267 @@
+"""The one way into the index: bring it in line with the vault and say what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from . import db
+from .config import Config
+from .models import WARNING, ParsedNote
+from .parse import parse_note
+from .vault import NoteFile, Scan, counts_as_note, scan_vault, stat_note
+
+PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
+CHUNK = 250  # notes per task sent to a worker
+BULK_MIN = 5000  # from this many new notes on, indexes are dropped and rebuilt after the load
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SyncResult:
+    """What a refresh did: notes read from disk, changed (added or edited), removed."""
+
+    total: int = 0
+    read: int = 0
+    changed: int = 0
+    added: int = 0
+    removed: int = 0
+    touched: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    changed_paths: list[str] = field(default_factory=list)
+
+    @property
+    def anything_changed(self) -> bool:
+        return bool(self.changed or self.removed)
+
+
+def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
+    """The bytes of a note with the fingerprint they were read under (None if gone)."""
+    try:
+        fd = os.open(os.path.join(vault, rel), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size + 1, 65536)):
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return b"".join(chunks), st.st_mtime_ns, st.st_size
+
+
+Result = tuple[str, int, int, bytes, ParsedNote | None]  # rel, mtime, size, hash, parsed
+
+
+def read_and_parse(
+    vault: str, people_dir: str, events_dir: str, work: list[tuple[str, bytes | None]]
+) -> list[Result | tuple[str, None, None, None, None]]:
+    """Read and parse notes; a note whose hash is unchanged is returned without parsing."""
+    out: list = []
+    for rel, known_hash in work:
+        got = _read(vault, rel)
+        if got is None:
+            out.append((rel, None, None, None, None))
+            continue
+        data, mtime_ns, size = got
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        parsed = None if digest == known_hash else parse_note(rel, data, people_dir, events_dir)
+        out.append((rel, mtime_ns, size, digest, parsed))
+    return out
+
+
+class Index:
+    """An open index for one vault. `refresh()` is called before every read."""
+
+    def __init__(self, config: Config, rebuild: bool = False) -> None:
+        self.config = config
+        self.path = db.index_path(config.vault)
+        if rebuild:
+            db.remove_index(self.path)
+        self.conn, self.fresh = db.open_index(self.path, config.parse_fingerprint())
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refresh(
+        self, paths: Iterable[str] | None = None, progress: Progress | None = None
+    ) -> SyncResult:
+        """Bring the index in line with the vault: all of it, or only `paths` (vault-relative)
+        when the caller knows what may have changed (the watcher)."""
+        started = time.perf_counter()
+        try:
+            result = self._refresh(paths, progress)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            # A corrupt or foreign index is only a cache: start again from the notes.
+            self.conn.close()
+            db.remove_index(self.path)
+            self.conn, self.fresh = db.open_index(self.path, self.config.parse_fingerprint())
+            result = self._refresh(None, progress)
+        result.rebuilt = result.rebuilt or self.fresh
+        self.fresh = False
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _refresh(self, paths: Iterable[str] | None, progress: Progress | None) -> SyncResult:
+        known = db.known_notes(self.conn)
+        scan: Scan | None = None
+        if paths is None:
+            scan = scan_vault(self.config)
+            current = scan.notes
+            candidates = [nf for rel, nf in current.items() if _differs(known.get(rel), nf)]
+            removed = [k.id for rel, k in known.items() if rel not in current]
+            total = len(current)
+        else:
+            candidates, removed, full = self._diff_paths(paths, known)
+            if full:
+                return self._refresh(None, progress)
+            total = len(known) + sum(1 for nf in candidates if nf.rel not in known)
+            total -= len(removed)
+        result = SyncResult(total=total, removed=len(removed))
+        scan_problems = _scan_problems(scan) if scan is not None else None
+        if not candidates and not removed and not self._scan_problems_differ(scan_problems):
+            return result
+        work = [(nf.rel, known[nf.rel].hash if nf.rel in known else None) for nf in candidates]
+        self._apply(work, known, removed, scan_problems, result, progress)
+        return result
+
+    def _diff_paths(
+        self, paths: Iterable[str], known: dict[str, db.Known]
+    ) -> tuple[list[NoteFile], list[int], bool]:
+        candidates: list[NoteFile] = []
+        removed: list[int] = []
+        for rel in dict.fromkeys(paths):
+            rel = rel.strip("/")
+            if os.path.isdir(self.config.vault / rel) or any(
+                k.startswith(rel + "/") for k in known
+            ):
+                return [], [], True  # a folder came, went or moved: walk the vault again
+            nf = stat_note(self.config, rel) if counts_as_note(self.config, rel) else None
+            if nf is None:
+                if rel in known:
+                    removed.append(known[rel].id)
+            elif _differs(known.get(rel), nf):
+                candidates.append(nf)
+        return candidates, removed, False
+
+    def _scan_problems_differ(self, problems: list[tuple[str, int, str, str]] | None) -> bool:
+        if problems is None:
+            return False
+        stored = self.conn.execute(
+            "SELECT path, line, level, message FROM problems WHERE note_id IS NULL ORDER BY path"
+        ).fetchall()
+        return stored != sorted(problems)
+
+    def _apply(
+        self,
+        work: list[tuple[str, bytes | None]],
+        known: dict[str, db.Known],
+        removed: list[int],
+        scan_problems: list[tuple[str, int, str, str]] | None,
+        result: SyncResult,
+        progress: Progress | None,
+    ) -> None:
+        conn = self.conn
+        bulk = len(work) >= BULK_MIN
+        with db.write_transaction(conn):
+            contacts_changed = bool(removed) and db.any_contacts(conn, removed)
+            db.delete_notes(conn, removed)
+            if bulk:
+                db.drop_indexes(conn)
+            batch = db.Batch(*db.next_ids(conn))
+            done = 0
+            for results in self._parse(work, progress):
+                replaced = []
+                for rel, mtime_ns, size, digest, parsed in results:
+                    done += 1
+                    result.read += 1
+                    old = known.get(rel)
+                    if mtime_ns is None:  # vanished between the walk and the read
+                        if old is not None:
+                            replaced.append(old.id)
+                            result.removed += 1
+                        continue
+                    if parsed is None and old is not None:
+                        batch.touched.append((mtime_ns, size, old.id))
+                        result.touched += 1
+                        continue
+                    if old is not None:
+                        replaced.append(old.id)
+                    else:
+                        result.added += 1
+                    result.changed += 1
+                    result.changed_paths.append(rel)
+                    batch.add(parsed, mtime_ns, size, digest)
+                if replaced:
+                    contacts_changed = contacts_changed or db.any_contacts(conn, replaced)
+                    db.delete_notes(conn, replaced)
+                contacts_changed = contacts_changed or batch.contacts_changed
+                batch.flush(conn)
+                if progress:
+                    progress(done, len(work))
+            if bulk:
+                db.create_indexes(conn)
+            if contacts_changed:
+                db.refresh_resolved(conn)
+            if scan_problems is not None:
+                db.store_scan_problems(conn, scan_problems)
+        if bulk:
+            conn.execute("ANALYZE")
+
+    def _parse(self, work: list[tuple[str, bytes | None]], progress: Progress | None):
+        """Chunks of parsed notes, in a process pool when there are many."""
+        vault = str(self.config.vault)
+        args = (vault, self.config.people_dir, self.config.events_dir)
+        chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
+        workers = min(os.cpu_count() or 1, 8)
+        if len(work) < PARALLEL_MIN or workers < 2:
+            for chunk in chunks:
+                yield read_and_parse(*args, chunk)
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(read_and_parse, *args, chunk) for chunk in chunks]
+            for future in futures:
+                yield future.result()
+
+
+def _differs(old: db.Known | None, nf: NoteFile) -> bool:
+    return old is None or old.mtime_ns != nf.mtime_ns or old.size != nf.size
+
+
+def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:
+    problems = [
+        (rel, 1, WARNING, "sync-conflict copy: merge what it adds into the note, then delete it")
+        for rel in scan.conflict_copies
+    ]
+    problems += [(rel, 1, WARNING, "folder link loops back; followed once") for rel in scan.loops]
+    problems += [(rel, 1, WARNING, f"cannot read: {why}") for rel, why in scan.unreadable]
+    problems += [
+        (rel, 1, WARNING, "link to a file outside the vault; mdnet never writes through it")
+        for rel in scan.outside_links
+    ]
+    return sorted(problems)
+
+
+def open_index(config: Config, rebuild: bool = False, progress: Progress | None = None):
+    """Open the vault's index and bring it up to date: what every command does first."""
+    index = Index(config, rebuild=rebuild)
+    result = index.refresh(progress=progress)
+    return index, result

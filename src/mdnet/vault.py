@@ -1,0 +1,172 @@
+"""Finding the notes of a vault: which files count, with the stat fingerprint of each."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .config import Config
+
+NOTE_SUFFIX = ".md"
+CONFLICT_MARK = ".sync-conflict-"
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    """A note on disk: `rel` is its vault-relative path with `/` separators."""
+
+    rel: str
+    mtime_ns: int
+    size: int
+
+
+@dataclass
+class Scan:
+    """The result of walking a vault: its notes and what was passed over."""
+
+    notes: dict[str, NoteFile] = field(default_factory=dict)
+    conflict_copies: list[str] = field(default_factory=list)
+    loops: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    outside_links: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A gitignore-like glob: `**` crosses folders, `*` and `?` do not."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            if pattern.startswith("/", i):  # `a/**/b` also matches `a/b`
+                out[-1] = "(?:.*/)?"
+                i += 1
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def is_ignored(rel: str, patterns: tuple[str, ...], is_dir: bool = False) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    candidate = rel + "/" if is_dir else rel
+    for pattern in patterns:
+        pattern = pattern.strip().lstrip("/")
+        if not pattern:
+            continue
+        regex = glob_regex(pattern.rstrip("/") + ("/**" if pattern.endswith("/") else ""))
+        if regex.fullmatch(candidate) or (is_dir and regex.fullmatch(rel)):
+            return True
+        if "/" not in pattern and regex.fullmatch(name):
+            return True
+    return False
+
+
+def scan_vault(config: Config) -> Scan:
+    """Every note of the vault with its (mtime_ns, size); skips dot names, sync-conflict
+    copies and ignored paths, and follows a folder link only once (loops are reported)."""
+    scan = Scan()
+    root = config.vault
+    vault_real = os.path.realpath(root)
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(root)
+    except OSError as exc:
+        scan.unreadable.append((".", exc.strerror or str(exc)))
+        return scan
+    seen_dirs.add((st.st_dev, st.st_ino))
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    ignore = config.ignore
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            scan.unreadable.append((prefix.rstrip("/") or ".", exc.strerror or str(exc)))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if ignore and is_ignored(rel, ignore, is_dir=True):
+                    continue
+                try:
+                    dst = entry.stat()
+                except OSError as exc:
+                    scan.unreadable.append((rel, exc.strerror or str(exc)))
+                    continue
+                key = (dst.st_dev, dst.st_ino)
+                if key in seen_dirs:
+                    scan.loops.append(rel)
+                    continue
+                seen_dirs.add(key)
+                stack.append((entry.path, rel + "/"))
+                continue
+            if not name.endswith(NOTE_SUFFIX):
+                continue
+            if CONFLICT_MARK in name:
+                scan.conflict_copies.append(rel)
+                continue
+            if ignore and is_ignored(rel, ignore):
+                continue
+            try:
+                fst = entry.stat()
+            except OSError as exc:
+                scan.unreadable.append((rel, exc.strerror or "broken link"))
+                continue
+            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), vault_real):
+                scan.outside_links.append(rel)
+            scan.notes[rel] = NoteFile(rel, fst.st_mtime_ns, fst.st_size)
+    return scan
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def note_path(config: Config, rel: str) -> Path:
+    return config.vault / rel
+
+
+def stat_note(config: Config, rel: str) -> NoteFile | None:
+    """The fingerprint of one note, or None when it is gone or no longer a note."""
+    try:
+        st = os.stat(config.vault / rel)
+    except OSError:
+        return None
+    if not os.path.isfile(config.vault / rel):
+        return None
+    return NoteFile(rel, st.st_mtime_ns, st.st_size)
+
+
+def counts_as_note(config: Config, rel: str) -> bool:
+    """Whether a vault-relative path names a note the scan would include."""
+    parts = rel.split("/")
+    if any(p.startswith(".") for p in parts) or not rel.endswith(NOTE_SUFFIX):
+        return False
+    if CONFLICT_MARK in parts[-1]:
+        return False
+    if config.ignore:
+        for i in range(1, len(parts)):
+            if is_ignored("/".join(parts[:i]), config.ignore, is_dir=True):
+                return False
+        if is_ignored(rel, config.ignore):
+            return False
+    return True

@@ -1,0 +1,105 @@
+"""Safe YAML for front matter: libyaml's C loader when present, values kept as written.
+
+Dates stay strings (so `2024-02-30` is a value, not a crash), keys stay the text the
+user typed (`no:` is the key "no", `2024:` is "2024"), and duplicate keys are noted.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import yaml
+
+try:  # libyaml is about 7x faster than the pure-Python scanner
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_NODES = 50_000  # a front matter with more values is an alias bomb, not a contact
+
+
+class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[str, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        self.flatten_mapping(node)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                key = str(self.construct_object(key_node, deep=True))
+            if key in mapping:
+                self.duplicate_keys.append((key, key_node.start_mark.line))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _timestamp_as_text(loader: FrontMatterLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line  # 0-based within the YAML text
+
+
+def load_front_matter(text: str) -> tuple[Any, list[tuple[str, int]]]:
+    """The YAML value of `text` and its duplicate keys (name, 0-based line).
+
+    Raises FrontMatterError with the 0-based line of the problem."""
+    loader = FrontMatterLoader(text)
+    try:
+        value = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and "end of stream" in reason:
+            # "found unexpected end of stream" points past the end: where it began helps more
+            mark = exc.context_mark
+            reason = f"{exc.context}: {reason}"
+        raise FrontMatterError(reason, mark.line if mark else 0) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(str(exc).splitlines()[0], 0) from None
+    except RecursionError:
+        raise FrontMatterError("front matter nests too deeply", 0) from None
+    finally:
+        loader.dispose()
+    return to_plain(value), loader.duplicate_keys
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-safe copy of a YAML value; refuses alias bombs and self-referencing values."""
+    budget = [MAX_NODES]
+
+    def walk(item: Any, path: frozenset[int]) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise FrontMatterError("front matter is too large (alias bomb?)", 0)
+        if item is None or isinstance(item, bool | int | str):
+            return item
+        if isinstance(item, float):
+            return item if math.isfinite(item) else str(item)
+        if isinstance(item, bytes):
+            return f"<{len(item)} bytes of binary data>"
+        if isinstance(item, dict | list | set | tuple):
+            if id(item) in path:
+                raise FrontMatterError("front matter refers to itself", 0)
+            inner = path | {id(item)}
+            if isinstance(item, dict):
+                return {str(k): walk(v, inner) for k, v in item.items()}
+            return [walk(v, inner) for v in item]
+        return str(item)
+
+    return walk(value, frozenset())

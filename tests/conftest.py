@@ -1,0 +1,54 @@
+"""Shared fixtures: real temporary vaults, a private index cache, the real CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mdnet.cli import main
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own index folder, never the user's ~/.cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("MDNET_VAULT", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return cache
+
+
+class Vault:
+    """A vault on disk that a test writes notes into."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def write_bytes(self, rel: str, data: bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def run(self, *args: str, input: str | None = None):
+        """Run the real CLI on this vault; returns click's Result (exit_code, stdout, stderr)."""
+        runner = CliRunner()
+        return runner.invoke(main, ["--vault", str(self.root), *args], input=input)
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Vault:
+    root = tmp_path / "vault"
+    root.mkdir()
+    return Vault(root)

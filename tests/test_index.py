@@ -1,0 +1,175 @@
+"""The index on real temporary vaults: incremental, never stale, a disposable cache."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+from mdnet import db
+from mdnet.config import load_config
+from mdnet.sync import Index
+
+
+def refresh(vault, paths=None):
+    with Index(load_config(vault.root)) as index:
+        result = index.refresh(paths)
+        rows = index.conn.execute(
+            "SELECT n.path, i.date, i.text FROM interactions i JOIN notes n ON n.id = i.note_id "
+            "ORDER BY n.path, i.line"
+        ).fetchall()
+    return result, rows
+
+
+def test_cold_then_no_change_then_edit_touch_rename_delete(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    vault.write("Daily/2025-01-02.md", "met [[Jib]]\n")
+    result, rows = refresh(vault)
+    assert (result.total, result.read, result.changed, result.rebuilt) == (2, 2, 2, True)
+    assert rows == [("people/Jib.md", "2025-01-01", "coffee")]
+
+    result, _ = refresh(vault)
+    assert (result.read, result.changed, result.removed) == (0, 0, 0)
+
+    path = vault.write("people/Jib.md", "- 2025-01-01 coffee\n- 2025-02-01 lunch\n")
+    result, rows = refresh(vault)
+    assert (result.read, result.changed) == (1, 1)
+    assert len(rows) == 2
+
+    os.utime(path, ns=(1, 10**18))  # touched, same bytes: read and hashed, not re-parsed
+    result, _ = refresh(vault)
+    assert (result.read, result.changed, result.touched) == (1, 0, 1)
+
+    os.rename(path, vault.root / "people/Jib Okafor.md")
+    result, rows = refresh(vault)
+    assert (result.changed, result.removed) == (1, 1)
+    assert {r[0] for r in rows} == {"people/Jib Okafor.md"}
+
+    os.remove(vault.root / "people/Jib Okafor.md")
+    result, rows = refresh(vault)
+    assert result.removed == 1 and rows == []
+
+
+def test_refresh_of_named_paths_as_the_watcher_calls_it(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    vault.write("people/Afi.md", "- 2025-03-01 tea\n")
+    result, rows = refresh(vault, ["people/Afi.md", "people/Missing.md", ".obsidian/x.md"])
+    assert result.changed == 1 and len(rows) == 2
+    os.remove(vault.root / "people/Afi.md")
+    result, rows = refresh(vault, ["people/Afi.md"])
+    assert result.removed == 1 and len(rows) == 1
+
+
+def test_moving_a_folder_by_path_falls_back_to_a_full_walk(vault):
+    vault.write("people/team/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    os.rename(vault.root / "people/team", vault.root / "people/crew")
+    result, rows = refresh(vault, ["people/team", "people/crew"])
+    assert rows == [("people/crew/Jib.md", "2025-01-01", "coffee")]
+
+
+def test_index_lives_in_the_cache_owner_only(vault, private_cache):
+    vault.write("people/Jib.md", "x\n")
+    refresh(vault)
+    path = db.index_path(vault.root)
+    assert path.parent == private_cache / "mdnet"
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(str(path) + suffix):
+            assert stat.S_IMODE(os.stat(str(path) + suffix).st_mode) == 0o600
+    assert not any(p.suffix.startswith(".sqlite") for p in vault.root.rglob("*"))
+
+
+def test_corrupt_index_is_rebuilt_silently(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    path = db.index_path(vault.root)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(str(path) + suffix):
+            os.remove(str(path) + suffix)
+    path.write_bytes(b"this is not a database" * 100)
+    result, rows = refresh(vault)
+    assert result.rebuilt and len(rows) == 1
+
+
+def test_older_schema_is_rebuilt(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    conn = sqlite3.connect(db.index_path(vault.root))
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    result, rows = refresh(vault)
+    assert result.rebuilt and len(rows) == 1
+
+
+def test_config_change_rebuilds(vault):
+    vault.write("folks/Jib.md", "- 2025-01-01 coffee\n")
+    with Index(load_config(vault.root)) as index:
+        index.refresh()
+        assert index.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 0
+    vault.write(".mdnet.toml", 'people_dir = "folks"\n')
+    with Index(load_config(vault.root)) as index:
+        assert index.refresh().rebuilt
+        assert index.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 1
+
+
+def test_bulk_load_in_parallel_matches_a_serial_load(vault, monkeypatch):
+    for i in range(60):
+        vault.write(
+            f"people/P{i}.md",
+            f"---\naliases: [p{i}]\n---\n- 2025-01-{i % 28 + 1:02d} hi [[P{i + 1}]]\n",
+        )
+    import mdnet.sync as sync
+
+    monkeypatch.setattr(sync, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(sync, "BULK_MIN", 10)
+    monkeypatch.setattr(sync, "CHUNK", 7)
+    _, parallel_rows = refresh(vault)
+    with Index(load_config(vault.root), rebuild=True) as index:
+        monkeypatch.setattr(sync, "PARALLEL_MIN", 10**9)
+        index.refresh()
+        names = index.conn.execute("SELECT COUNT(*) FROM resolved").fetchone()[0]
+        indexes = index.conn.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchone()[0]
+    _, serial_rows = refresh(vault)
+    assert parallel_rows == serial_rows and len(serial_rows) == 60
+    assert names == 120  # file name and alias of each
+    assert indexes == len(db._statements(db.INDEXES))
+
+
+def test_skipped_files_and_folders(vault):
+    vault.write(".obsidian/people.md", "- 2025-01-01 x\n")
+    vault.write(".trash/people/A.md", "- 2025-01-01 x\n")
+    vault.write("people/A.sync-conflict-20250101-123456-ABC.md", "- 2025-01-01 x\n")
+    vault.write("Templates/Person.md", "- 2025-01-01 x\n")
+    vault.write("notes.txt", "- 2025-01-01 x\n")
+    vault.write("people/B.md", "- 2025-01-01 x\n")
+    vault.write(".mdnet.toml", 'ignore = ["Templates/**"]\n')
+    result, rows = refresh(vault)
+    assert [r[0] for r in rows] == ["people/B.md"]
+    with Index(load_config(vault.root)) as index:
+        index.refresh()
+        problems = index.conn.execute("SELECT path, message FROM problems").fetchall()
+    assert problems == [
+        (
+            "people/A.sync-conflict-20250101-123456-ABC.md",
+            "sync-conflict copy: merge what it adds into the note, then delete it",
+        )
+    ]
+
+
+def test_a_folder_link_loop_is_followed_once(vault):
+    vault.write("people/A.md", "- 2025-01-01 x\n")
+    os.symlink(vault.root / "people", vault.root / "people" / "loop")
+    os.symlink(vault.root, vault.root / "people" / "root")
+    result, rows = refresh(vault)
+    assert [r[0] for r in rows] == ["people/A.md"]
+
+
+def test_a_bad_note_never_stops_the_index(vault):
+    vault.write_bytes("people/Bad.md", b"---\nname: [unclosed\n---\n\xff\xfe\x00 junk")
+    vault.write("people/Good.md", "- 2025-01-01 fine\n")
+    result, rows = refresh(vault)
+    assert result.total == 2 and rows == [("people/Good.md", "2025-01-01", "fine")]

@@ -1,0 +1,330 @@
+"""The parser: text in, notes out, problems as values, never an exception."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdnet.parse import link_key, parse_note, split_front_matter, split_lines, tags_in
+
+
+def parse(text: str | bytes, path: str = "people/Jib.md"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_note(path, data)
+
+
+def messages(note) -> list[str]:
+    return [f"{p.line}:{p.level}:{p.message}" for p in note.problems]
+
+
+# --- front matter ---------------------------------------------------------------------
+
+
+def test_front_matter_with_bom_and_crlf():
+    note = parse(b"\xef\xbb\xbf---\r\nname: Jib\r\ncircle: close\r\n---\r\n- 2025-06-14 pizza\r\n")
+    assert note.properties == {"name": "Jib", "circle": "close"}
+    assert [(i.line, i.date, i.text) for i in note.interactions] == [(5, "2025-06-14", "pizza")]
+
+
+def test_unclosed_front_matter_is_reported_and_the_body_still_counts():
+    note = parse("---\nname: Jib\n- 2025-06-14 pizza\n")
+    assert note.properties == {}
+    assert any("not closed" in m for m in messages(note))
+    assert note.interactions[0].line == 3
+
+
+def test_rule_lines_in_the_body_are_not_front_matter():
+    note = parse("---\nname: Jib\n---\ntext\n\n---\n\n- 2025-06-14 pizza\n---\n")
+    assert note.properties == {"name": "Jib"}
+    assert len(note.interactions) == 1
+    assert note.problems == []
+
+
+def test_front_matter_survives_what_yaml_can_hold():
+    text = "---\n2024: year\nno: false key\ncontent: body?\nmet: 2024-02-30\non: [1, 2]\n---\n"
+    note = parse(text)
+    assert note.properties["2024"] == "year"
+    assert note.properties["no"] == "false key"
+    assert note.properties["content"] == "body?"
+    assert note.properties["met"] == "2024-02-30"
+    assert note.properties["on"] == [1, 2]
+    assert any(m.startswith("5:error:met") for m in messages(note))
+
+
+def test_dates_stay_as_written():
+    note = parse("---\nmet: 2024-02-03\nbirthday: --02-29\nwhen: 2024-01-01 10:00:00\n---\n")
+    assert note.properties == {
+        "met": "2024-02-03",
+        "birthday": "--02-29",
+        "when": "2024-01-01 10:00:00",
+    }
+    assert note.problems == []
+
+
+def test_broken_yaml_names_its_line():
+    note = parse('---\nname: "Jib\ncircle: close\n---\n- 2025-06-14 still counts\n')
+    assert note.properties == {}
+    assert messages(note)[0].startswith("2:error:front matter")
+    assert len(note.interactions) == 1
+
+
+def test_duplicate_keys_warn_and_the_last_wins():
+    note = parse("---\nname: A\nname: B\n---\n")
+    assert note.properties["name"] == "B"
+    assert messages(note) == ["3:warning:property 'name' appears twice; the last one counts"]
+
+
+def test_unsafe_yaml_tags_do_not_run(tmp_path):
+    marker = tmp_path / "pwned"
+    text = f"---\nx: !!python/object/apply:os.system ['touch {marker}']\n---\n"
+    note = parse(text)
+    assert not marker.exists()
+    assert note.properties == {}
+    assert any("front matter" in m for m in messages(note))
+
+
+def test_alias_bomb_is_refused_not_expanded():
+    lines = ["---", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 8):
+        lines.append(
+            f"a{i}: &a{i} [*{'a' if i == 1 else f'a{i - 1}'}"
+            + f", *{'a' if i == 1 else f'a{i - 1}'}" * 9
+            + "]"
+        )
+    lines.append("---")
+    note = parse("\n".join(lines) + "\n")
+    assert note.properties == {}
+    assert any("too large" in m for m in messages(note))
+
+
+def test_front_matter_that_is_not_a_mapping():
+    note = parse("---\n- a\n- b\n---\n")
+    assert note.properties == {}
+    assert any("not a set of" in m for m in messages(note))
+
+
+# --- interactions ---------------------------------------------------------------------
+
+
+def test_dated_items_in_both_forms_with_every_separator():
+    note = parse(
+        "- 2025-06-14 plain\n"
+        "* [[2025-06-15]] - dash\n"
+        "+ 2025-06-16 — em dash\n"
+        "1. 2025-06-17 – en dash\n"
+        "2) 2025-06-18: colon\n"
+        "- [[2025-06-19|June 19]] alias form\n"
+    )
+    got = [(i.date, i.text) for i in note.interactions]
+    assert got == [
+        ("2025-06-14", "plain"),
+        ("2025-06-15", "dash"),
+        ("2025-06-16", "em dash"),
+        ("2025-06-17", "en dash"),
+        ("2025-06-18", "colon"),
+        ("2025-06-19", "alias form"),
+    ]
+
+
+def test_tasks_are_not_interactions_but_follow_ups():
+    note = parse("- [ ] 2025-06-14 call [[Afi]] 📅 2026-01-05\n- [x] 2025-06-14 done\n")
+    assert note.interactions == []
+    assert [(t.done, t.due, t.links) for t in note.tasks] == [
+        (False, "2026-01-05", ("afi",)),
+        (True, None, ()),
+    ]
+
+
+def test_items_in_code_and_comments_do_not_count():
+    note = parse(
+        "```\n- 2025-01-01 fenced\n```\n"
+        "~~~~md\n- 2025-01-02 tilde fence\n~~~~\n"
+        "<!-- - 2025-01-03 html comment -->\n"
+        "<!--\n- 2025-01-04 inside\n-->\n"
+        "%%\n- 2025-01-05 obsidian comment\n%%\n"
+        "- 2025-01-06 counts\n"
+    )
+    assert [i.date for i in note.interactions] == ["2025-01-06"]
+
+
+def test_nested_details_and_nested_items():
+    note = parse(
+        "- 2025-06-14 trip to Lisbon #travel\n"
+        "  we had a great time\n"
+        "  - 2025-06-15 dinner with [[Afi]]\n"
+        "    at Luigi's\n"
+        "- 2025-06-20 back home\n"
+    )
+    trip, dinner, home = note.interactions
+    assert trip.details.startswith("we had a great time")
+    assert "- 2025-06-15 dinner" in trip.details
+    assert dinner.details == "at Luigi's"
+    assert dinner.links == ("afi",)
+    assert home.details == ""
+
+
+def test_impossible_date_in_an_item_is_an_error_with_its_line():
+    note = parse("text\n- 2026-02-30 nope\n")
+    assert note.interactions == []
+    assert messages(note) == ["2:error:2026-02-30 is not a real date; the item is ignored"]
+
+
+def test_not_a_date_item():
+    note = parse("- 2025-06-14T10:00 timestamp\n- 20250614 compact\n- see 2025-06-14\n")
+    assert note.interactions == []
+
+
+def test_kinds_from_tags():
+    note = parse(
+        "- 2025-01-01 a #gift/given\n- 2025-01-02 b #Gift/Received\n"
+        "- 2025-01-03 c #favour/given\n- 2025-01-04 d #favor/received\n"
+        "- 2025-01-05 e #ask #yes\n- 2025-01-06 f #ask #no\n- 2025-01-07 g #ask\n"
+        "- 2025-01-08 h #intro\n- 2025-01-09 i #paid\n- 2025-01-10 j #life\n- 2025-01-11 k #call\n"
+    )
+    got = [(i.kind, i.answer) for i in note.interactions]
+    assert got == [
+        ("gift_given", None),
+        ("gift_received", None),
+        ("favor_given", None),
+        ("favor_received", None),
+        ("ask", "yes"),
+        ("ask", "no"),
+        ("ask", None),
+        ("intro", None),
+        ("paid", None),
+        ("life", None),
+        ("touchpoint", None),
+    ]
+
+
+def test_tags_are_obsidian_tags():
+    assert tags_in("a #call b#not #123 #x/y, (#in) `#code`") == ("call", "x/y", "in")
+    assert tags_in("[[Jib#Heading]] # heading") == ()
+
+
+def test_links_in_every_form():
+    note = parse(
+        "- 2025-01-01 [[Jib]] [[Afi|shown]] [[Bo#Heading]] [[people/Cy]] [[Di.md]] [[Ed^block]]\n"
+    )
+    assert note.interactions[0].links == ("jib", "afi", "bo", "people/cy", "di", "ed")
+
+
+def test_links_in_front_matter_values_with_their_lines():
+    note = parse('---\nfriend: "[[Afi]]"\nteam:\n  - "[[Bo|B]]"\n---\n')
+    assert [(link.key, link.line) for link in note.links] == [("afi", 2), ("bo", 4)]
+
+
+def test_unquoted_link_in_a_property_warns():
+    note = parse("---\nfriend: [[Afi]]\n---\n")
+    assert [link.key for link in note.links] == ["afi"]
+    assert any("unquoted" in m for m in messages(note))
+
+
+def test_links_in_inline_code_do_not_count():
+    note = parse("see `[[Nope]]` and [[Yes]]\n")
+    assert [link.key for link in note.links] == ["yes"]
+
+
+def test_link_key_normalises():
+    assert link_key(" People/Jib Okafor.md|Jib ") == "people/jib okafor"
+    assert link_key("Jib#Log") == "jib"
+
+
+# --- classification -------------------------------------------------------------------
+
+
+def test_contact_by_folder_or_tag_and_dated_notes():
+    assert parse("x", "people/sub/A.md").is_contact
+    assert parse("---\ntags: [person]\n---\n", "Clients/B.md").is_contact
+    assert parse("---\ntags: Person\n---\n", "Clients/B.md").is_contact
+    assert not parse("x", "Clients/B.md").is_contact
+    assert parse("x", "Daily/2025-06-14.md").date == "2025-06-14"
+    assert parse("x", "Daily/2025-06-14 standup.md").date == "2025-06-14"
+    assert parse("---\ndate: 2025-06-14\n---\n", "Meetings/x.md").date == "2025-06-14"
+    assert parse("x", "Daily/2025-02-30.md").date is None
+
+
+def test_generated_notes_are_never_a_source():
+    note = parse(
+        "---\ngenerated_by: mdnet\n---\n- 2025-06-14 [[Jib]] #gift/given\n", "Reports/R.md"
+    )
+    assert note.generated and note.interactions == [] and note.links == []
+
+
+# --- encodings and odd input ----------------------------------------------------------
+
+
+def test_invalid_utf8_is_reported_with_its_line_and_the_rest_counts():
+    note = parse(b"line one\nbad \xff byte\n- 2025-06-14 still here\n")
+    assert messages(note)[0].startswith("2:error:invalid UTF-8")
+    assert note.interactions[0].date == "2025-06-14"
+
+
+def test_utf16_with_bom_is_read():
+    data = "---\nname: Jib\n---\n- 2025-06-14 hi\n".encode("utf-16")
+    note = parse(data)
+    assert note.properties == {"name": "Jib"}
+    assert len(note.interactions) == 1
+
+
+def test_lone_cr_line_endings():
+    note = parse(b"---\rname: Jib\r---\r- 2025-06-14 hi\r")
+    assert note.properties == {"name": "Jib"}
+    assert note.interactions[0].line == 4
+
+
+def test_conflict_markers_and_nul_and_empty():
+    note = parse("a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> branch\n")
+    assert [m.split(":")[0] for m in messages(note)] == ["2", "6"]
+    assert any("NUL" in m for m in messages(parse(b"a\x00b")))
+    assert messages(parse(b"")) == ["1:warning:empty note"]
+
+
+# --- properties (hypothesis) ----------------------------------------------------------
+
+text_lines = st.lists(st.text(alphabet=string.printable + "äé—📅", max_size=40), max_size=12)
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=300)
+def test_any_bytes_parse_without_exceptions(data):
+    note = parse_note("people/X.md", data)
+    for problem in note.problems:
+        assert problem.line >= 1
+
+
+@given(text_lines, st.sampled_from(["\n", "\r\n", "\r"]))
+def test_front_matter_split_never_loses_a_line(lines, newline):
+    text = newline.join(lines)
+    split = split_lines(text)
+    yaml_lines, body_start, closed = split_front_matter(split)
+    head = ([split[0]] + yaml_lines + [split[body_start - 1]]) if yaml_lines is not None else []
+    assert head + split[body_start:] == split
+
+
+@given(
+    before=text_lines,
+    after=text_lines,
+    day=st.dates(min_value=__import__("datetime").date(1900, 1, 1)),
+    indent=st.sampled_from(["", "  ", "\t"]),
+    bullet=st.sampled_from(["-", "*", "+", "1."]),
+)
+def test_a_dated_item_is_found_wherever_it_stands_and_never_in_a_fence(
+    before, after, day, indent, bullet
+):
+    def safe(lines):  # surrounding text that opens no fence, comment or front matter
+        return [
+            line
+            for line in lines
+            if not any(s in line for s in ("```", "~~~", "<!--", "%%", "---", "\n", "\r"))
+        ]
+
+    item = f"{indent}{bullet} {day.isoformat()} met [[Afi]]"
+    body = safe(before) + [item] + safe(after)
+    note = parse("\n".join(["intro"] + body))
+    found = [i for i in note.interactions if i.text == "met [[Afi]]"]
+    assert [i.line for i in found] == [body.index(item) + 2]
+    fenced = parse("\n".join(["```"] + body + ["```"]))
+    assert all(i.text != "met [[Afi]]" for i in fenced.interactions)
