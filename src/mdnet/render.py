@@ -11,7 +11,7 @@ from typing import Any
 
 from .reports.common import Source
 from .reports.gifts import GiftsRow
-from .reports.reconnect import ReconnectRow
+from .reports.reconnect import BringUp, ReconnectRow
 
 WIDTH = 80
 DUE_MARK = re.compile(r"📅\ufe0f?\s*\d{4}-\d\d-\d\d")
@@ -204,13 +204,20 @@ def reconnect_markdown_body(rows: Sequence[ReconnectRow], as_of: dt.date) -> str
     ]
     for row in rows:
         last = f"{row.last_contact} ({ago(row.days_since)})" if row.last_contact else "never"
-        bring = [f"{b.date or ''} {b.text}".strip() for b in row.bring_up]
+        bring = [_bring_up_label(b) for b in row.bring_up]
         bring += [f"event {e.date}: {e.title}" for e in row.events]
         lines.append(
             f"| {wikilink(row.path, row.name)} | {_why(row)} | {last} | {row.cadence_days}d "
             f"| {cell('; '.join(bring))} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _bring_up_label(item: BringUp) -> str:
+    if item.type == "life":
+        return f"{item.date}: {item.text}"
+    due = f" (due {item.date})" if item.date else ""
+    return f"todo: {strip_due(item.text)}{due}"
 
 
 def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date) -> str:

@@ -90,11 +90,11 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
     for item in card.timeline:
         kind = item.kind + (f" #{item.answer}" if item.answer else "")
         when = item.date + (" (planned)" if item.future else "")
-        text = render.clip(item.text, 40) if item.text else ""
-        lines.append(f"  {when}  {kind:<14} {text}  {style.dim(str(item.source))}".rstrip())
+        text = render.clip(item.text, 36) if item.text else ""
+        lines.append(f"  {when}  {kind:<14} {text:<36}  {style.dim(str(item.source))}".rstrip())
     if card.follow_ups:
         lines += ["", style.bold("Follow-ups")]
         for f in card.follow_ups:
             due = f" (due {f.date})" if f.date else ""
-            lines.append(f"  [ ] {f.text}{due}  {style.dim(str(f.source))}")
+            lines.append(f"  [ ] {render.strip_due(f.text)}{due}  {style.dim(str(f.source))}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,5 @@
+"""`python -m mdnet`."""
+
+from .cli import run
+
+run()

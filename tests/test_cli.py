@@ -1,0 +1,178 @@
+"""The commands as a user runs them: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from mdnet import db
+
+
+def test_index_says_what_it_did(vault):
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    first = vault.run("index")
+    assert first.exit_code == 0
+    assert first.stdout.startswith("rebuilt 1 notes: read 1, changed 1, removed 0")
+    again = vault.run("index")
+    assert again.stdout.startswith("indexed 1 notes: read 0, changed 0, removed 0")
+    rebuilt = vault.run("index", "--rebuild")
+    assert rebuilt.stdout.startswith("rebuilt 1 notes: read 1, changed 1")
+
+
+def test_every_command_sees_edits_without_an_explicit_index(vault):
+    vault.write("people/Jib.md", "---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    assert "Jib" in vault.run("report", "reconnect", "--as-of", "2026-06-30").stdout
+    vault.write("people/Jib.md", "---\ncadence: 10d\n---\n- 2026-06-29 coffee\n")
+    assert "Jib" not in vault.run("report", "reconnect", "--as-of", "2026-06-30").stdout
+
+
+def test_check_lists_problems_and_exits_1_on_errors(vault):
+    vault.write("people/Good.md", "- 2026-01-01 fine\n")
+    assert vault.run("check").exit_code == 0
+    vault.write("people/Bad.md", "---\nmet: 2026-13-01\ncircle: cosy\n---\n- 2026-02-30 x\n")
+    result = vault.run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "people/Bad.md:1: warning: unknown circle 'cosy' (known: acquaintances, close, friends, "
+        "inner, network)",
+        "people/Bad.md:2: error: met: '2026-13-01' is not a date (YYYY-MM-DD)",
+        "people/Bad.md:5: error: 2026-02-30 is not a real date; the item is ignored",
+    ]
+    data = json.loads(vault.run("check", "--format", "json").stdout)
+    assert data[1] == {
+        "path": "people/Bad.md",
+        "line": 2,
+        "level": "error",
+        "message": "met: '2026-13-01' is not a date (YYYY-MM-DD)",
+    }
+
+
+def test_show_matches_file_name_name_or_alias(vault):
+    vault.write(
+        "people/Jib Okafor.md",
+        "---\nname: Jib\naliases: [JO]\ncity: Lisbon\n---\n- 2026-01-01 coffee #call\n"
+        "- 2026-02-01 book #gift/given\n- [ ] send photos\n",
+    )
+    vault.write("Daily/2026-03-01.md", "saw [[JO]]\n")
+    for name in ("jib okafor", "JIB", "jo", "people/Jib Okafor"):
+        result = vault.run("show", name, "--as-of", "2026-06-30")
+        assert result.exit_code == 0, result.output
+    text = vault.run("show", "jib", "--as-of", "2026-06-30").stdout
+    assert "people/Jib Okafor.md:6" in text and "Daily/2026-03-01.md:1" in text
+    assert "send photos" in text and "balance +1" in text
+    data = json.loads(vault.run("show", "jib", "--format", "json", "--as-of", "2026-06-30").stdout)
+    assert data["properties"]["city"] == "Lisbon"
+    assert [(t["date"], t["kind"]) for t in data["timeline"]] == [
+        ("2026-01-01", "touchpoint"),
+        ("2026-02-01", "gift_given"),
+        ("2026-03-01", "mention"),
+    ]
+    assert data["status"]["last_contact"] == "2026-03-01"
+
+
+def test_unknown_or_ambiguous_name_exit_1_with_nearest(vault):
+    vault.write("people/Jib Okafor.md", "")
+    vault.write("people/Jim.md", "---\naliases: [Sam]\n---\n")
+    vault.write("people/Sam.md", "")
+    result = vault.run("show", "Jib Okafr")
+    assert result.exit_code == 1
+    assert result.stderr == "mdnet: no contact named 'Jib Okafr'; nearest: Jib Okafor\n"
+    result = vault.run("show", "sam")
+    assert result.exit_code == 1 and "names 2 contacts" in result.stderr
+
+
+def test_query_reads_and_refuses_writes(vault):
+    vault.write("people/Jib.md", "---\ncity: Lisbon\n---\n- 2026-01-01 coffee\n")
+    result = vault.run("query", "SELECT name, city FROM contacts")
+    assert result.exit_code == 0 and "Jib" in result.stdout and "Lisbon" in result.stdout
+    data = json.loads(
+        vault.run("query", "SELECT key, value FROM properties", "--format", "json").stdout
+    )
+    assert data == [{"key": "city", "value": "Lisbon"}]
+    for sql in (
+        "DELETE FROM notes",
+        "PRAGMA query_only = 0",
+        "ATTACH DATABASE 'x.db' AS x",
+        "CREATE TABLE t (x)",
+    ):
+        refused = vault.run("query", sql)
+        assert refused.exit_code in (1, 2) and refused.stderr.startswith("mdnet: query")
+        assert refused.stderr.count("\n") == 1
+    assert vault.run("query", "SELEC nonsense").exit_code == 2
+    count = vault.run("query", "SELECT COUNT(*) AS n FROM notes", "--format", "json")
+    assert json.loads(count.stdout) == [{"n": 1}]
+
+
+def test_usage_errors_exit_2(vault):
+    assert vault.run("report", "--as-of", "yesterday").exit_code == 2
+    typo = vault.run("reprot")
+    assert typo.exit_code == 2 and "did you mean 'report'" in typo.stderr
+    assert vault.run("report", "--format", "xml").exit_code == 2
+
+
+def test_output_file_and_refusing_to_overwrite_a_users_note(vault):
+    vault.write("people/Jib.md", "")
+    target = vault.root / "Reports" / "Reconnect.md"
+    result = vault.run("report", "reconnect", "--format", "markdown", "--output", str(target))
+    assert result.exit_code == 0 and target.read_text().startswith("---\ngenerated_by: mdnet")
+    vault.write("Reports/Mine.md", "my own notes\n")
+    mine = vault.root / "Reports" / "Mine.md"
+    result = vault.run("report", "--format", "markdown", "--output", str(mine))
+    assert result.exit_code == 1 and "not overwritten" in result.stderr
+    assert mine.read_text() == "my own notes\n"
+
+
+def test_version_and_help_have_examples():
+    from click.testing import CliRunner
+
+    from mdnet.cli import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).stdout.startswith("mdnet, version")
+    for command in ("index", "check", "report", "show", "query"):
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Example" in result.stdout, command
+
+
+def test_no_traceback_for_an_unreadable_vault(vault, tmp_path):
+    result = vault.run("--vault", str(tmp_path / "missing"), "report")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_dangling_link_is_a_problem_not_a_crash(vault):
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    os.symlink(vault.root / "nowhere.md", vault.root / "people" / "Ghost.md")
+    assert vault.run("report").exit_code == 0
+    check = vault.run("check")
+    assert "people/Ghost.md:1: warning: cannot read" in check.stdout
+
+
+def test_the_console_script_runs_without_network(vault, tmp_path):
+    """A subprocess run of the real entry point, with sockets made to fail loudly."""
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    guard = tmp_path / "sitecustomize.py"
+    guard.write_text(
+        "import socket\n"
+        "def _no(*a, **k):\n    raise SystemExit('mdnet opened a network socket')\n"
+        "socket.socket.connect = _no\nsocket.create_connection = _no\n"
+        "socket.getaddrinfo = _no\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    probe = [sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"]
+    assert "network socket" in subprocess.run(probe, env=env, capture_output=True, text=True).stderr
+    for args in (["index"], ["report"], ["check"], ["show", "Jib"], ["query", "SELECT 1"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "mdnet", "--vault", str(vault.root), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert "network socket" not in proc.stderr, args
+        assert proc.returncode in (0, 1), proc.stderr
+
+
+def test_index_path_is_per_vault(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert db.index_path(a) != db.index_path(b)

@@ -1,0 +1,84 @@
+"""Finding the vault and reading `.mdnet.toml`."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdnet.config import find_vault, load_config
+from mdnet.errors import ConfigError, UsageError
+
+
+def test_vault_option_then_env_then_markers_then_cwd(tmp_path, monkeypatch):
+    root = tmp_path / "notes"
+    deep = root / "a" / "b"
+    deep.mkdir(parents=True)
+    (root / ".obsidian").mkdir()
+    assert find_vault(None, cwd=deep) == root
+    (root / "a" / ".mdnet.toml").write_text("")
+    assert find_vault(None, cwd=deep) == root / "a"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert find_vault(None, cwd=elsewhere) == elsewhere
+    monkeypatch.setenv("MDNET_VAULT", str(root))
+    assert find_vault(None, cwd=elsewhere) == root
+    assert find_vault(str(elsewhere), cwd=deep) == elsewhere
+
+
+def test_missing_vault_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="not a folder"):
+        find_vault(str(tmp_path / "nope"))
+
+
+def test_defaults_without_a_config(tmp_path):
+    config = load_config(tmp_path)
+    assert (config.people_dir, config.events_dir, config.default_cadence) == (
+        "people",
+        "events",
+        90,
+    )
+    assert config.circles == {
+        "inner": 14,
+        "close": 30,
+        "friends": 90,
+        "network": 180,
+        "acquaintances": 365,
+    }
+    assert config.birthday_horizon == 14 and config.mentions is True
+
+
+def test_full_config(tmp_path):
+    (tmp_path / ".mdnet.toml").write_text(
+        'people_dir = "Contacts/"\nevents_dir = "Ev"\nignore = ["Templates/**"]\n'
+        'default_cadence = "2m"\nbirthday_horizon = "1w"\nmentions = false\n'
+        '[circles]\nclose = "3w"\nfamily = "weekly"\n'
+        '[watch.reports]\nreconnect = "Reports/Reconnect.md"\n'
+    )
+    config = load_config(tmp_path)
+    assert config.people_dir == "Contacts" and config.events_dir == "Ev"
+    assert config.ignore == ("Templates/**",)
+    assert (config.default_cadence, config.birthday_horizon, config.mentions) == (60, 7, False)
+    assert config.circles["close"] == 21 and config.circles["family"] == 7
+    assert config.circles["inner"] == 14
+    assert config.watch_reports == {"reconnect": "Reports/Reconnect.md"}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("people_dir = [", "mdnet.toml"),
+        ('default_cadence = "soon"', "not a duration"),
+        ("ignore = 3", "ignore"),
+        ('[circles]\nclose = "x"', "circles.close"),
+    ],
+)
+def test_bad_config_is_one_clear_error(tmp_path, text, message):
+    (tmp_path / ".mdnet.toml").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path)
+
+
+def test_bad_config_through_the_cli_is_one_line_exit_2(vault):
+    vault.write(".mdnet.toml", 'default_cadence = "soon"\n')
+    result = vault.run("report")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "default_cadence" in result.stderr

@@ -1,0 +1,186 @@
+"""The reconnect report: every rule of SPEC section 4, on small vaults, through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+AS_OF = "2026-06-30"
+
+
+def reconnect(vault, *args):
+    result = vault.run("report", "reconnect", "--as-of", AS_OF, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["report"] == "reconnect" and data["as_of"] == AS_OF
+    return {row["name"]: row for row in data["contacts"]}, [row["name"] for row in data["contacts"]]
+
+
+def test_cadence_from_property_circle_or_default(vault):
+    vault.write(".mdnet.toml", 'default_cadence = "60d"\n[circles]\nclose = "10d"\n')
+    vault.write("people/Prop.md", "---\ncadence: 2w\ncircle: close\n---\n- 2026-06-01 x\n")
+    vault.write("people/Circle.md", "---\ncircle: close\n---\n- 2026-06-01 x\n")
+    vault.write("people/Default.md", "---\ncircle: unknown\n---\n- 2026-05-01 x\n")
+    vault.write("people/Quiet.md", "---\ncadence: none\n---\n- 2020-01-01 x\n")
+    rows, names = reconnect(vault)
+    assert rows["Prop"]["cadence_days"] == 14 and rows["Prop"]["days_since"] == 29
+    assert rows["Prop"]["overdue_days"] == 15
+    assert rows["Circle"]["cadence_days"] == 10
+    assert rows["Default"]["cadence_days"] == 60 and rows["Default"]["overdue_days"] == 0
+    assert "Quiet" not in rows
+
+
+def test_met_and_last_contact_are_touchpoints_life_is_not(vault):
+    vault.write("people/Met.md", "---\nmet: 2026-06-20\n---\n")
+    vault.write("people/Last.md", "---\nlast_contact: 2026-06-25\nmet: 2025-01-01\n---\n")
+    vault.write("people/Life.md", "- 2026-01-10 coffee\n- 2026-06-29 got married #life\n")
+    rows, _ = reconnect(vault, "--limit", "10")
+    assert "Met" not in rows and "Last" not in rows
+    assert rows["Life"]["last_contact"] == "2026-01-10"
+    assert [b["text"] for b in rows["Life"]["bring_up"]] == ["got married #life"]
+
+
+def test_future_interactions_do_not_exist_yet(vault):
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n- 2026-07-15 planned dinner\n")
+    rows, _ = reconnect(vault)
+    assert rows["Jib"]["last_contact"] == "2026-01-01"
+
+
+def test_snooze(vault):
+    vault.write("people/Later.md", "---\nsnooze: 2026-07-01\n---\n- 2025-01-01 x\n")
+    vault.write("people/Now.md", "---\nsnooze: 2026-06-30\n---\n- 2025-01-01 x\n")
+    rows, _ = reconnect(vault)
+    assert "Later" not in rows and "Now" in rows
+
+
+def test_birthdays_in_all_three_forms_and_29_february(vault):
+    recent = "- 2026-06-29 x\n"
+    vault.write("people/Full.md", "---\nbirthday: 1990-07-03\n---\n" + recent)
+    vault.write("people/Short.md", "---\nbirthday: 07-14\n---\n" + recent)
+    vault.write("people/Dashes.md", "---\nbirthday: --06-30\n---\n" + recent)
+    vault.write("people/Far.md", "---\nbirthday: 07-15\n---\n" + recent)
+    rows, names = reconnect(vault)
+    assert names == ["Dashes", "Full", "Short"]
+    assert [rows[n]["birthday_in_days"] for n in names] == [0, 3, 14]
+    assert all(rows[n]["reason"] == "birthday" for n in names)
+
+
+def test_29_february_falls_on_28_february_in_other_years(vault):
+    vault.write("people/Leap.md", "---\nbirthday: 1992-02-29\n---\n- 2027-02-20 x\n")
+    result = vault.run("report", "reconnect", "--as-of", "2027-02-27", "--format", "json")
+    (row,) = json.loads(result.stdout)["contacts"]
+    assert row["birthday_in_days"] == 1
+    leap = vault.run("show", "Leap", "--as-of", "2028-02-27", "--format", "json")
+    assert json.loads(leap.stdout)["status"]["birthday_in_days"] == 2
+
+
+def test_mentions_count_and_can_be_turned_off(vault):
+    vault.write("people/Jib.md", "---\naliases: [Jibby]\n---\n- 2026-01-01 coffee\n")
+    vault.write("Daily/2026-06-20.md", "Ran into [[Jibby]] at the market.\n")
+    vault.write("Meetings/standup.md", '---\ndate: 2026-06-25\nwith: "[[Jib]]"\n---\n')
+    rows, _ = reconnect(vault, "--limit", "5")
+    assert "Jib" not in rows  # 2026-06-25 via the front-matter link of a dated note
+    vault.write(".mdnet.toml", "mentions = false\n")
+    rows, _ = reconnect(vault)
+    assert rows["Jib"]["last_contact"] == "2026-01-01"
+
+
+def test_interactions_anywhere_concern_linked_contacts(vault):
+    vault.write("people/Jib.md", "- 2026-06-14 pizza with [[Afi]] #meal\n")
+    vault.write("people/Afi.md", "---\ncadence: 10d\n---\n")
+    vault.write("Projects/x.md", "- 2026-06-28 call with [[Jib]]\n")
+    rows, _ = reconnect(vault)
+    assert rows["Afi"]["last_contact"] == "2026-06-14" and rows["Afi"]["overdue_days"] == 6
+    assert "Jib" not in rows
+
+
+def test_ambiguous_links_count_for_no_one(vault):
+    vault.write("people/Sam A.md", "---\naliases: [Sam]\ncadence: 10d\n---\n- 2026-01-01 x\n")
+    vault.write("people/Sam B.md", "---\naliases: [sam]\ncadence: 10d\n---\n- 2026-01-01 x\n")
+    vault.write("Daily/2026-06-29.md", "- 2026-06-29 lunch with [[Sam]]\n")
+    rows, _ = reconnect(vault)
+    assert rows["Sam A"]["last_contact"] == rows["Sam B"]["last_contact"] == "2026-01-01"
+    check = vault.run("check")
+    assert "Daily/2026-06-29.md:1: warning: [[sam]] is ambiguous" in check.stdout
+
+
+def test_three_groups_in_order(vault):
+    vault.write("people/A little late.md", "---\ncadence: 100d\n---\n- 2026-03-01 x\n")  # 121/100
+    vault.write("people/B very late.md", "---\ncadence: 10d\n---\n- 2026-06-01 x\n")  # 29/10
+    vault.write("people/C never.md", "")
+    vault.write("people/D never.md", "---\nbirthday: 07-01\n---\n")
+    vault.write("people/E birthday.md", "---\nbirthday: 07-05\n---\n- 2026-06-29 x\n")
+    vault.write("people/F birthday.md", "---\nbirthday: 07-02\n---\n- 2026-06-29 x\n")
+    rows, names = reconnect(vault)
+    assert names == [
+        "B very late",
+        "A little late",
+        "C never",
+        "D never",
+        "F birthday",
+        "E birthday",
+    ]
+    assert [rows[n]["reason"] for n in names] == ["overdue"] * 2 + ["never"] * 2 + ["birthday"] * 2
+    assert rows["C never"]["last_contact"] is None and rows["C never"]["days_since"] is None
+    _, limited = reconnect(vault, "--limit", "3")
+    assert limited == names[:3]
+
+
+def test_bring_up_follow_ups_last_interaction_and_events(vault):
+    vault.write(
+        "people/Jib.md",
+        "---\ncircle: close\n---\n- 2025-05-01 moved to Lisbon #life\n"
+        "- 2026-03-01 got promoted #life\n- 2026-04-01 coffee at Blue Bottle #coffee\n"
+        "- [ ] send the photos 📅 2026-07-05\n- [x] done already\n",
+    )
+    vault.write("Projects/p.md", "- [ ] ask [[Jib]] about the talk\n")
+    vault.write(
+        "events/2026-07-20 Meetup.md",
+        '---\ndate: 2026-07-20\ncity: Lisbon\nattendees: ["[[Jib]]"]\n---\n',
+    )
+    vault.write(
+        "events/far.md", '---\ntype: event\ndate: 2026-12-20\nattendees: ["[[Jib]]"]\n---\n'
+    )
+    rows, _ = reconnect(vault)
+    jib = rows["Jib"]
+    assert [(b["type"], b["date"], b["text"]) for b in jib["bring_up"]] == [
+        ("follow_up", "2026-07-05", "send the photos 📅 2026-07-05"),
+        ("life", "2026-03-01", "got promoted #life"),
+        ("follow_up", None, "ask [[Jib]] about the talk"),
+    ]
+    assert jib["last_interaction"]["date"] == "2026-04-01"
+    assert jib["last_interaction"]["text"] == "coffee at Blue Bottle #coffee"
+    assert jib["last_interaction"]["source"] == "people/Jib.md:6"
+    assert [(e["title"], e["date"], e["city"]) for e in jib["events"]] == [
+        ("Meetup", "2026-07-20", "Lisbon")
+    ]
+
+
+def test_past_event_attendance_is_a_mention(vault):
+    vault.write("people/Jib.md", "---\ncadence: 30d\n---\n- 2026-01-01 x\n")
+    vault.write("events/Conf.md", '---\ndate: 2026-06-10\nattendees:\n  - "[[Jib]]"\n---\n')
+    rows, _ = reconnect(vault)
+    assert "Jib" not in rows
+
+
+def test_city_filter_for_a_trip(vault):
+    vault.write("people/A.md", "---\ncity: Lisbon\n---\n")
+    vault.write("people/B.md", "---\ncity: Porto\n---\n")
+    _, names = reconnect(vault, "--city", "lisbon")
+    assert names == ["A"]
+
+
+def test_text_and_markdown_output(vault):
+    vault.write("people/Jib Okafor.md", "---\nname: Jib\n---\n- 2026-01-01 coffee | tea #call\n")
+    text = vault.run("report", "reconnect", "--as-of", AS_OF)
+    assert "1. Jib" in text.stdout and "180 days ago" in text.stdout
+    assert "\x1b[" not in text.stdout  # not a terminal: no colour
+    assert max(len(line) for line in text.stdout.splitlines()) <= 80
+    md = vault.run("report", "reconnect", "--as-of", AS_OF, "--format", "markdown")
+    assert md.stdout.startswith(
+        "---\ngenerated_by: mdnet\nreport: reconnect\nas_of: 2026-06-30\n---\n"
+    )
+    assert "[[Jib Okafor\\|Jib]]" in md.stdout
+    from mdnet.parse import parse_note
+
+    note = parse_note("Reports/R.md", md.stdout.encode())
+    assert note.generated and note.interactions == []
