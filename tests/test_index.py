@@ -173,3 +173,41 @@ def test_a_bad_note_never_stops_the_index(vault):
     vault.write("people/Good.md", "- 2025-01-01 fine\n")
     result, rows = refresh(vault)
     assert result.total == 2 and rows == [("people/Good.md", "2025-01-01", "fine")]
+
+
+def _touches(root, cache, monkeypatch):
+    """The derived touches, by paths (ids differ between indexes), from a given cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    with Index(load_config(root)) as index:
+        index.refresh()
+        return sorted(
+            index.conn.execute(
+                "SELECT c.path, t.date, t.kind, IFNULL(t.answer, ''), n.path, t.line "
+                "FROM touches t JOIN notes c ON c.id = t.contact_id JOIN notes n ON n.id = t.note_id"
+            ).fetchall()
+        )
+
+
+def test_incremental_touches_equal_a_fresh_rebuild_after_every_edit(vault, tmp_path, monkeypatch):
+    live = tmp_path / "live-cache"
+    steps = [
+        ("people/Jib.md", "- 2026-01-01 coffee with [[Afi]]\n"),
+        ("Daily/2026-01-02.md", "saw [[Jib]] and [[Afi]]\n- 2026-01-02 lunch [[Jib]]\n"),
+        ("people/Afi.md", "---\naliases: [A]\n---\n- 2026-01-03 tea #gift/given\n"),
+        ("Daily/2026-01-04.md", "[[A]] again\n"),
+        ("people/Afi.md", "---\naliases: [Jib]\n---\n"),  # alias now collides: ambiguous
+        ("people/Afi.md", "---\naliases: [B]\n---\n- 2026-01-05 call\n"),
+        ("Daily/2026-01-02.md", "only [[B]] now\n"),
+        ("people/Jib.md", None),  # deleted
+        ("Projects/x.md", "---\ntags: [person]\n---\n- 2026-01-06 [[B]] #intro\n"),
+    ]
+    for rel, text in steps:
+        if text is None:
+            os.remove(vault.root / rel)
+        else:
+            path = vault.write(rel, text)
+            os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+        incremental = _touches(vault.root, live, monkeypatch)
+        fresh = _touches(vault.root, tmp_path / f"fresh-{steps.index((rel, text))}", monkeypatch)
+        assert incremental == fresh, rel
+        assert incremental  # the vault always has something to compare

@@ -328,3 +328,34 @@ def test_a_dated_item_is_found_wherever_it_stands_and_never_in_a_fence(
     assert [i.line for i in found] == [body.index(item) + 2]
     fenced = parse("\n".join(["```"] + body + ["```"]))
     assert all(i.text != "met [[Afi]]" for i in fenced.interactions)
+
+
+fragments = st.sampled_from(
+    [
+        "- 2025-01-01 coffee with [[Afi]] #meal",
+        "  - [[2025-02-03]]: nested [[Bo|B]] #ask #yes",
+        "\t* 2025-03-04 — tabbed #gift/given",
+        "    details under it",
+        "1. 2025-02-30 impossible",
+        "- [ ] follow up with [[Cy]] 📅 2026-01-05",
+        "- [x] done [[Cy]]",
+        "- plain item [[Di#Heading]]",
+        "text with [[Ed]] and [[Fi]] #tag",
+        "",
+        "   ",
+        "# Heading",
+        "+ 2025-04-05",
+        "2) 2025-05-06 - dash #intro [[Gi]]",
+    ]
+)
+
+
+@given(st.lists(fragments, max_size=25))
+def test_fast_and_line_by_line_scans_agree(lines):
+    from mdnet.models import ParsedNote
+    from mdnet.parse import _scan_body
+
+    fast, slow = ParsedNote("n.md"), ParsedNote("n.md")
+    _scan_body(fast, lines, 0, fast=True)
+    _scan_body(slow, lines, 0, fast=False)
+    assert fast == slow

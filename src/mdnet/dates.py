@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 NAMED_DURATIONS = {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 90, "yearly": 365}
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -29,6 +30,7 @@ def parse_day(value: object) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=65536)  # a vault repeats the same few thousand days
 def is_valid_day(text: str) -> bool:
     return parse_day(text) is not None
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .models import ParsedNote
+from .rows import NoteRows
 
-SCHEMA_VERSION = 3  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 4  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,19 +72,15 @@ CREATE TABLE problems (
 CREATE VIEW properties AS
     SELECT n.id AS note_id, n.path AS path, j.key AS key, j.value AS value, j.type AS type
     FROM notes n, json_each(n.properties) j;
-CREATE VIEW interaction_contacts AS
-    SELECT i.id AS interaction_id, i.note_id AS contact_id
-    FROM interactions i JOIN contacts c ON c.note_id = i.note_id
-    UNION
-    SELECT il.interaction_id, r.contact_id
-    FROM interaction_links il JOIN resolved r ON r.key = il.key;
-CREATE VIEW mentions AS
-    SELECT DISTINCT n.id AS note_id, r.contact_id AS contact_id, n.date AS date, l.line AS line
-    FROM notes n JOIN links l ON l.note_id = n.id JOIN resolved r ON r.key = l.key
-    WHERE n.date IS NOT NULL AND n.generated = 0 AND r.contact_id <> n.id
-      AND NOT EXISTS (
-        SELECT 1 FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-        WHERE i.note_id = n.id AND i.date = n.date AND ic.contact_id = r.contact_id);
+CREATE TABLE touches (            -- derived: every (contact, dated fact) pair
+    contact_id INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,             -- an interaction kind, or 'mention'
+    answer TEXT,                    -- an ask's answer: yes, no or NULL
+    note_id INTEGER NOT NULL,       -- the note it is written in
+    line INTEGER NOT NULL,
+    interaction_id INTEGER          -- NULL for a mention
+);
 """
 
 # Created after a bulk load: building an index once is faster than maintaining it per row.
@@ -105,6 +99,9 @@ CREATE INDEX task_links_note ON task_links(note_id);
 CREATE INDEX event_attendees_note ON event_attendees(note_id);
 CREATE INDEX problems_note ON problems(note_id);
 CREATE INDEX notes_date ON notes(date) WHERE date IS NOT NULL;
+CREATE INDEX touches_contact ON touches(contact_id, date);
+CREATE INDEX touches_note ON touches(note_id);
+CREATE INDEX touches_kind ON touches(kind, date);
 """
 
 CHILD_TABLES = (
@@ -118,6 +115,7 @@ CHILD_TABLES = (
     "events",
     "event_attendees",
     "problems",
+    "touches",
 )
 
 
@@ -239,14 +237,14 @@ def known_notes(conn: sqlite3.Connection) -> dict[str, Known]:
     return {path: Known(i, m, s, h) for path, i, m, s, h in rows}
 
 
-def next_ids(conn: sqlite3.Connection) -> tuple[int, int, int]:
-    """The next free ids of notes, interactions and tasks: we assign ids ourselves so
-    that rows of many notes go in with one executemany per table."""
+def next_ids(conn: sqlite3.Connection) -> tuple[int, int]:
+    """The next free ids of interactions and tasks: we assign ids ourselves so that the
+    rows of many notes go in with one executemany per table."""
     row = conn.execute(
-        "SELECT (SELECT IFNULL(MAX(id), 0) FROM notes), (SELECT IFNULL(MAX(id), 0) "
-        "FROM interactions), (SELECT IFNULL(MAX(id), 0) FROM tasks)"
+        "SELECT (SELECT IFNULL(MAX(id), 0) FROM interactions), (SELECT IFNULL(MAX(id), 0) "
+        "FROM tasks)"
     ).fetchone()
-    return row[0] + 1, row[1] + 1, row[2] + 1
+    return row[0] + 1, row[1] + 1
 
 
 # --- writing rows ---------------------------------------------------------------------
@@ -256,67 +254,41 @@ def next_ids(conn: sqlite3.Connection) -> tuple[int, int, int]:
 class Batch:
     """Rows for many notes, written with one executemany per table."""
 
-    note_id: int
     interaction_id: int
     task_id: int
     notes: list[tuple] = field(default_factory=list)
     touched: list[tuple] = field(default_factory=list)
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in CHILD_TABLES})
-    contacts_changed: bool = False
 
-    def add(self, note: ParsedNote, mtime_ns: int, size: int, digest: bytes) -> None:
-        note_id = self.note_id
-        self.note_id += 1
-        props = note.properties
+    def add(self, note_id: int, r: NoteRows, mtime_ns: int, size: int, digest: bytes) -> None:
         self.notes.append(
-            (
-                note_id,
-                note.path,
-                mtime_ns,
-                size,
-                digest,
-                note.is_contact,
-                note.is_event,
-                note.generated,
-                note.date,
-                note.body_line,
-                json.dumps(props, ensure_ascii=False) if props else "{}",
-            )
-        )
+            (note_id, r.path, mtime_ns, size, digest, r.is_contact, r.is_event, r.generated,
+             r.date, r.body_line, r.properties)
+        )  # fmt: skip
         rows = self.rows
-        if note.is_contact:
-            self.contacts_changed = True
-            _contact_rows(rows, note_id, note)
-        for item in note.interactions:
+        if r.contact is not None:
+            rows["contacts"].append((note_id, *r.contact))
+            rows["names"] += [(key, note_id, source) for key, source in r.names]
+        interactions, interaction_links = rows["interactions"], rows["interaction_links"]
+        for line, date, text, kind, answer, tags, details, links in r.interactions:
             iid = self.interaction_id
             self.interaction_id += 1
-            rows["interactions"].append(
-                (iid, note_id, item.line, item.date, item.text, item.kind, item.answer,
-                 " ".join(item.tags), item.details)
-            )  # fmt: skip
-            for key in item.links:
-                rows["interaction_links"].append((iid, note_id, key))
-        for task in note.tasks:
+            interactions.append((iid, note_id, line, date, text, kind, answer, tags, details))
+            for key in links:
+                interaction_links.append((iid, note_id, key))
+        for line, text, done, due, links in r.tasks:
             tid = self.task_id
             self.task_id += 1
-            rows["tasks"].append((tid, note_id, task.line, task.text, task.done, task.due))
-            for key in task.links:
-                rows["task_links"].append((tid, note_id, key))
-        seen: set[str] = set()
-        for link in note.links:
-            if link.key not in seen:
-                seen.add(link.key)
-                rows["links"].append((note_id, link.key, link.line))
-        if note.is_event:
-            _event_rows(rows, note_id, note)
-        for p in note.problems:
-            rows["problems"].append((note_id, p.path, p.line, p.level, p.message))
+            rows["tasks"].append((tid, note_id, line, text, done, due))
+            rows["task_links"] += [(tid, note_id, key) for key in links]
+        rows["links"] += [(note_id, key, line) for key, line in r.links]
+        if r.event is not None:
+            rows["events"].append((note_id, *r.event))
+            rows["event_attendees"] += [(note_id, key) for key in r.attendees]
+        rows["problems"] += [(note_id, *p) for p in r.problems]
 
     def flush(self, conn: sqlite3.Connection) -> None:
-        conn.executemany(
-            "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            self.notes,
-        )
+        conn.executemany("INSERT OR REPLACE INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", self.notes)
         conn.executemany("UPDATE notes SET mtime_ns = ?, size = ? WHERE id = ?", self.touched)
         for table, rows in self.rows.items():
             if rows:
@@ -327,94 +299,31 @@ class Batch:
         self.touched.clear()
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    return str(value)
+def _chunks(ids: list[int], size: int = 500) -> Iterator[tuple[list[int], str]]:
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
-def _str_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, str | int | float) and str(v).strip()]
-    return []
-
-
-def contact_file_name(path: str) -> str:
-    return path.rsplit("/", 1)[-1][:-3]
-
-
-def _contact_rows(rows: dict[str, list[tuple]], note_id: int, note: ParsedNote) -> None:
-    props = note.properties
-    file_name = contact_file_name(note.path)
-    name = props.get("name")
-    name = name.strip() if isinstance(name, str) and name.strip() else file_name
-    tags = props.get("tags")
-    tag_list = [t.lstrip("#").lower() for t in _str_list(tags)]
-    rows["contacts"].append(
-        (
-            note_id,
-            file_name,
-            name,
-            _text(props.get("circle")),
-            _text(props.get("cadence")),
-            _text(props.get("met")),
-            _text(props.get("last_contact")),
-            _text(props.get("birthday")),
-            _text(props.get("snooze")),
-            _text(props.get("city")),
-            _text(props.get("company")),
-            json.dumps(_str_list(props.get("interests")), ensure_ascii=False),
-            json.dumps(tag_list, ensure_ascii=False),
-        )
-    )
-    names = rows["names"]
-    parts = note.path[:-3].lower().split("/")
-    for i in range(len(parts)):
-        names.append(("/".join(parts[i:]), note_id, "file" if i == len(parts) - 1 else "path"))
-    for alias in _str_list(props.get("aliases")):
-        key = alias.strip().lower()
-        if key and key != parts[-1]:
-            names.append((key, note_id, "alias"))
-
-
-def _event_rows(rows: dict[str, list[tuple]], note_id: int, note: ParsedNote) -> None:
-    from .parse import link_key, links_in
-
-    props = note.properties
-    title = props.get("title") or props.get("name")
-    if not title:  # "2026-09-17 PyData Lisbon.md" → "PyData Lisbon"
-        title = re.sub(r"^\d{4}-\d\d-\d\d\s*[-–—:]?\s*", "", contact_file_name(note.path))
-        title = title or contact_file_name(note.path)
-    end = _text(props.get("end"))
-    rows["events"].append((note_id, note.date, end, _text(props.get("city")), str(title)))
-    attendees = props.get("attendees")
-    for value in _str_list(attendees):
-        keys = links_in(value) or [link_key(value)]
-        for key in keys:
-            if key:
-                rows["event_attendees"].append((note_id, key))
-
-
-def delete_notes(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
-    ids = list(ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+def delete_rows_of(conn: sqlite3.Connection, ids: Iterable[int], notes_too: bool) -> None:
+    """Delete what the index holds of these notes (their rows in every table)."""
+    for chunk, marks in _chunks(list(ids)):
         for table in CHILD_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE note_id IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM notes WHERE id IN ({marks})", chunk)
+        if notes_too:
+            conn.execute(f"DELETE FROM notes WHERE id IN ({marks})", chunk)
 
 
-def any_contacts(conn: sqlite3.Connection, ids: list[int]) -> bool:
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT 1 FROM contacts WHERE note_id IN ({marks}) LIMIT 1"
-        if conn.execute(sql, chunk).fetchone():
-            return True
-    return False
+def names_of(conn: sqlite3.Connection, ids: Iterable[int]) -> set[tuple[str, int]]:
+    found: set[tuple[str, int]] = set()
+    for chunk, marks in _chunks(list(ids)):
+        sql = f"SELECT key, note_id FROM names WHERE note_id IN ({marks})"
+        found.update(conn.execute(sql, chunk))
+    return found
+
+
+def next_note_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM notes").fetchone()[0]
 
 
 def refresh_resolved(conn: sqlite3.Connection) -> None:
@@ -423,6 +332,50 @@ def refresh_resolved(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO resolved SELECT key, MIN(note_id) FROM names GROUP BY key "
         "HAVING COUNT(DISTINCT note_id) = 1"
+    )
+
+
+def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> None:
+    """Recompute the derived `touches` rows written in these notes (None: in every note).
+
+    A note's touches depend only on its own rows and on `resolved`, so an edit that
+    leaves every name as it was only redoes the edited notes."""
+    if note_ids is None:
+        conn.execute("DELETE FROM touches")
+        where = ""
+    else:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.changed")
+        conn.executemany("INSERT OR IGNORE INTO temp.changed VALUES (?)", ((i,) for i in note_ids))
+        conn.execute("DELETE FROM touches WHERE note_id IN (SELECT id FROM temp.changed)")
+        where = "AND {} IN (SELECT id FROM temp.changed)"
+    conn.execute(
+        f"""
+        INSERT INTO touches
+        SELECT i.note_id, i.date, i.kind, i.answer, i.note_id, i.line, i.id
+        FROM interactions i JOIN contacts c ON c.note_id = i.note_id
+        WHERE 1 {where.format("i.note_id")}
+        UNION
+        SELECT r.contact_id, i.date, i.kind, i.answer, i.note_id, i.line, i.id
+        FROM interaction_links il JOIN resolved r ON r.key = il.key
+        JOIN interactions i ON i.id = il.interaction_id
+        WHERE 1 {where.format("il.note_id")}
+        """
+    )
+    # A dated note that links a contact is a mention, unless an item of that note
+    # already gave the contact an interaction on that day.
+    conn.execute(
+        f"""
+        INSERT INTO touches
+        SELECT r.contact_id, n.date, 'mention', NULL, n.id, MIN(l.line), NULL
+        FROM notes n JOIN links l ON l.note_id = n.id JOIN resolved r ON r.key = l.key
+        WHERE n.date IS NOT NULL AND n.generated = 0 AND r.contact_id <> n.id
+          {where.format("n.id")}
+          AND NOT EXISTS (
+            SELECT 1 FROM touches t WHERE t.note_id = n.id AND t.contact_id = r.contact_id
+              AND t.date = n.date AND t.interaction_id IS NOT NULL)
+        GROUP BY r.contact_id, n.id
+        """
     )
 
 
@@ -452,46 +405,40 @@ LEDGER_KINDS = (
 )
 
 
-def contacts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+CONTACT_COLUMNS = (
+    "c.note_id, c.file_name, c.name, c.circle, c.cadence, c.met, c.last_contact, c.birthday, "
+    "c.snooze, c.city, c.company, c.interests, c.tags, n.path"
+)
+
+
+def contacts(conn: sqlite3.Connection, with_properties: bool = False) -> list[sqlite3.Row]:
+    columns = CONTACT_COLUMNS + (", n.properties" if with_properties else "")
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(
-            "SELECT c.*, n.path, n.properties FROM contacts c JOIN notes n ON n.id = c.note_id "
+            f"SELECT {columns} FROM contacts c JOIN notes n ON n.id = c.note_id "
             "ORDER BY c.name COLLATE NOCASE, n.path"
         ).fetchall()
     finally:
         conn.row_factory = None
 
 
-def last_touchpoints(conn: sqlite3.Connection, as_of: str) -> dict[int, tuple]:
-    """contact id → (date, kind, text, path, line) of its latest touchpoint on or before as_of."""
+def last_touchpoints(
+    conn: sqlite3.Connection, as_of: str, mentions: bool = True
+) -> dict[int, tuple]:
+    """contact id → (date, kind, text, path, line) of its latest touchpoint on or before
+    as_of; on a day with both, a logged interaction is preferred to a mention."""
+    skip_mentions = "" if mentions else "AND t2.kind <> 'mention'"
     rows = conn.execute(
-        """
-        SELECT contact_id, date, kind, text, path, line FROM (
-          SELECT ic.contact_id, i.date, i.kind, i.text, n.path, i.line,
-                 ROW_NUMBER() OVER (PARTITION BY ic.contact_id
-                                    ORDER BY i.date DESC, i.id DESC) AS rn
-          FROM interactions i
-          JOIN interaction_contacts ic ON ic.interaction_id = i.id
-          JOIN notes n ON n.id = i.note_id
-          WHERE i.kind <> 'life' AND i.date <= ?)
-        WHERE rn = 1
-        """,
-        (as_of,),
-    )
-    return {row[0]: row[1:] for row in rows}
-
-
-def last_mentions(conn: sqlite3.Connection, as_of: str) -> dict[int, tuple]:
-    """contact id → (date, path, line) of its latest mention on or before as_of."""
-    rows = conn.execute(
-        """
-        SELECT contact_id, date, path, line FROM (
-          SELECT m.contact_id, m.date, n.path, m.line,
-                 ROW_NUMBER() OVER (PARTITION BY m.contact_id
-                                    ORDER BY m.date DESC, n.path DESC) AS rn
-          FROM mentions m JOIN notes n ON n.id = m.note_id WHERE m.date <= ?)
-        WHERE rn = 1
+        f"""
+        SELECT c.note_id, t.date, t.kind, IFNULL(i.text, ''), n.path, t.line
+        FROM contacts c
+        JOIN touches t ON t.rowid = (
+            SELECT t2.rowid FROM touches t2
+            WHERE t2.contact_id = c.note_id AND t2.date <= ? AND t2.kind <> 'life' {skip_mentions}
+            ORDER BY t2.date DESC, t2.interaction_id IS NULL, t2.rowid DESC LIMIT 1)
+        LEFT JOIN interactions i ON i.id = t.interaction_id
+        JOIN notes n ON n.id = t.note_id
         """,
         (as_of,),
     )
@@ -502,11 +449,11 @@ def life_events(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]
     """(contact id, date, text, path, line) of #life items in (since, as_of]."""
     return conn.execute(
         """
-        SELECT ic.contact_id, i.date, i.text, n.path, i.line
-        FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-        JOIN notes n ON n.id = i.note_id
-        WHERE i.kind = 'life' AND i.date > ? AND i.date <= ?
-        ORDER BY i.date DESC, n.path, i.line
+        SELECT t.contact_id, t.date, i.text, n.path, t.line
+        FROM touches t JOIN interactions i ON i.id = t.interaction_id
+        JOIN notes n ON n.id = t.note_id
+        WHERE t.kind = 'life' AND t.date > ? AND t.date <= ?
+        ORDER BY t.date DESC, n.path, t.line
         """,
         (since, as_of),
     ).fetchall()
@@ -546,28 +493,22 @@ def ledger(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
     """(contact id, kind, answer, date) of gift, favour, ask, intro and paid items in the window."""
     marks = ",".join("?" * len(LEDGER_KINDS))
     return conn.execute(
-        f"""
-        SELECT ic.contact_id, i.kind, i.answer, i.date
-        FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-        WHERE i.kind IN ({marks}) AND i.date >= ? AND i.date <= ?
-        """,
+        f"SELECT contact_id, kind, answer, date FROM touches "
+        f"WHERE kind IN ({marks}) AND date >= ? AND date <= ?",
         (*LEDGER_KINDS, since, as_of),
     ).fetchall()
 
 
 def timeline(conn: sqlite3.Connection, contact_id: int) -> list[tuple]:
-    """(date, kind, answer, text, path, line, tags) of a contact's interactions and mentions."""
+    """(date, kind, answer, text, path, line) of a contact's interactions and mentions."""
     return conn.execute(
         """
-        SELECT i.date, i.kind, i.answer, i.text, n.path, i.line, i.tags
-        FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-        JOIN notes n ON n.id = i.note_id WHERE ic.contact_id = ?
-        UNION ALL
-        SELECT m.date, 'mention', NULL, '', n.path, m.line, ''
-        FROM mentions m JOIN notes n ON n.id = m.note_id WHERE m.contact_id = ?
-        ORDER BY 1, 5, 6
+        SELECT t.date, t.kind, t.answer, IFNULL(i.text, ''), n.path, t.line
+        FROM touches t LEFT JOIN interactions i ON i.id = t.interaction_id
+        JOIN notes n ON n.id = t.note_id
+        WHERE t.contact_id = ? ORDER BY t.date, n.path, t.line
         """,
-        (contact_id, contact_id),
+        (contact_id,),
     ).fetchall()
 
 

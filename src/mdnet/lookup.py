@@ -13,7 +13,7 @@ from .errors import NotFoundError
 def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
     """The one contact NAME names; an error listing the nearest names for none or several."""
     wanted = name.strip().removesuffix(".md").lower()
-    contacts = db.contacts(conn)
+    contacts = db.contacts(conn, with_properties=True)
     matches = []
     for contact in contacts:
         names = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from typing import Any
 
 from .dates import is_valid_day, parse_birthday, parse_day, parse_duration
@@ -43,6 +44,7 @@ DATE_PROPERTIES = ("met", "last_contact", "snooze", "date", "end")
 MAX_DETAILS = 2000
 
 
+@lru_cache(maxsize=65536)
 def link_key(target: str) -> str:
     """The resolvable part of a link target: no alias, heading or block, no `.md`, lower case."""
     target = target.split("|", 1)[0].split("#", 1)[0].split("^", 1)[0]
@@ -73,17 +75,17 @@ def tags_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=4096)
 def kind_of(tags: tuple[str, ...]) -> tuple[str, str | None]:
     """The interaction kind for a set of tags, and an ask's answer (`yes`, `no` or None)."""
     kind = "touchpoint"
-    tagset = set(tags)
     for tag, name in KIND_BY_TAG:
-        if tag in tagset:
+        if tag in tags:
             kind = name
             break
     answer = None
     if kind == "ask":
-        answer = "yes" if "yes" in tagset else "no" if "no" in tagset else None
+        answer = "yes" if "yes" in tags else "no" if "no" in tags else None
     return kind, answer
 
 
@@ -287,7 +289,82 @@ class _OpenItem:
         self.details: list[str] = []
 
 
-def _scan_body(note: ParsedNote, lines: list[str], start: int) -> None:
+HARD_CONSTRUCTS = ("`", "~~~", "<!--", "%%")
+
+
+def _scan_body(note: ParsedNote, lines: list[str], start: int, fast: bool | None = None) -> None:
+    """Find links, dated items and tasks in the body. Most notes have no code and no
+    comments: for them a whole-text regex pass finds the few lines that matter, which is
+    several times faster than looking at every line (the results are the same)."""
+    body = "\n".join(lines[start:])
+    if fast is None:
+        fast = not any(mark in body for mark in HARD_CONSTRUCTS)
+    if fast:
+        _scan_plain_body(note, lines, start, body)
+    else:
+        _scan_body_by_line(note, lines, start)
+
+
+def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) -> None:
+    """The fast path: no fences, comments or code spans anywhere in the body."""
+    if "[[" in body:
+        number, pos = start + 1, 0
+        for match in LINK.finditer(body):
+            number += body.count("\n", pos, match.start())
+            pos = match.start()
+            key = link_key(match[1])
+            if key:
+                note.links.append(Link(key, number))
+    number, pos = start + 1, 0
+    total = len(lines)
+    for match in ITEM_LINES.finditer(body):
+        number += body.count("\n", pos, match.start())
+        pos = match.start()
+        if match["box"] is not None:
+            _add_task(note, match["box"], match["task"].strip(), number)
+            continue
+        day = match["day"] or match["wday"]
+        if not is_valid_day(day):
+            _bad_day(note, day, number)
+            continue
+        _add_interaction(note, number, day, match["text"].strip())
+        if number < total:  # details: only when the next line is indented deeper
+            after = lines[number]
+            if not after.strip() or _indent(after) > len(match[1]):
+                _collect_details(
+                    note, _OpenItem(len(match[1]), len(note.interactions) - 1), lines, number
+                )
+
+
+# A task, or a dated item split into date and text, in one pass over the whole body.
+ITEM_LINES = re.compile(
+    r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+"
+    r"(?:\[(?P<box>.)\](?:[ \t]+|$)(?P<task>.*)"
+    r"|(?:\[\[(?P<wday>\d{4}-\d\d-\d\d)(?:\|[^\]\n]*)?\]\]|(?P<day>\d{4}-\d\d-\d\d))(?![\w/-])"
+    r"(?:[ \t]*(?:[-—–][ \t]+|:[ \t]*))?(?P<text>.*))$",
+    re.MULTILINE,
+)
+
+
+def _collect_details(note: ParsedNote, item: _OpenItem, lines: list[str], number: int) -> None:
+    """The indented lines under a dated item (the line after it is at `number`, 0-based)."""
+    for index in range(number, len(lines)):
+        line = lines[index]
+        if line.strip():
+            if _indent(line) <= item.indent:
+                break
+            item.details.append(line)
+        else:
+            item.details.append("")
+    _close_item(note, item)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int) -> None:
+    """The general path: tracks fences and comments line by line."""
     fence: str | None = None
     comment_end: str | None = None
     open_items: list[_OpenItem] = []
@@ -313,7 +390,7 @@ def _scan_body(note: ParsedNote, lines: list[str], start: int) -> None:
             fence = fence_match[1]
             continue
         if open_items and line.strip():
-            indent = len(line) - len(line.lstrip())
+            indent = _indent(line)
             while open_items and indent <= open_items[-1].indent:
                 _close_item(note, open_items.pop())
             for item in open_items:
@@ -349,29 +426,42 @@ def _strip_comments(line: str) -> tuple[str, str | None]:
 
 
 def _list_item(note: ParsedNote, match: re.Match[str], number: int) -> _OpenItem | None:
-    indent = len(match[1].expandtabs(4))
     rest = match[2]
-    if rest.startswith("["):
+    first = rest[:1]
+    if first == "[":
         box = TASK_BOX.match(rest)
         if box:
-            _task(note, box, number)
+            _add_task(note, box[1], box[2].strip(), number)
             return None
+    elif not first.isdigit():
+        return None
     date_match = ITEM_DATE.match(rest)
     if not date_match:
         return None
     day = date_match[1] or date_match[2]
     if not is_valid_day(day):
-        note.problems.append(
-            Problem(note.path, number, ERROR, f"{day} is not a real date; the item is ignored")
-        )
+        _bad_day(note, day, number)
         return None
-    text = SEPARATOR.sub("", rest[date_match.end() :], count=1).strip()
+    text = rest[date_match.end() :]
+    separator = SEPARATOR.match(text)
+    _add_interaction(note, number, day, (text[separator.end() :] if separator else text).strip())
+    return _OpenItem(len(match[1]), len(note.interactions) - 1)
+
+
+def _bad_day(note: ParsedNote, day: str, number: int) -> None:
+    message = f"{day} is not a real date; the item is ignored"
+    note.problems.append(Problem(note.path, number, ERROR, message))
+
+
+def _add_interaction(note: ParsedNote, number: int, day: str, text: str) -> None:
     clean = _strip_code_spans(text)
-    tags = tags_in(LINK.sub(" ", clean))
-    kind, answer = kind_of(tags)
-    links = tuple(dict.fromkeys(links_in(clean)))
+    if "[[" in clean:
+        tags = tags_in(LINK.sub(" ", clean))
+        links = tuple(dict.fromkeys(links_in(clean)))
+    else:
+        tags, links = tags_in(clean), ()
+    kind, answer = kind_of(tags) if tags else ("touchpoint", None)
     note.interactions.append(Interaction(number, day, text, kind, answer, tags, links))
-    return _OpenItem(indent, len(note.interactions) - 1)
 
 
 def _close_item(note: ParsedNote, item: _OpenItem) -> None:
@@ -382,19 +472,14 @@ def _close_item(note: ParsedNote, item: _OpenItem) -> None:
         return
     margin = min(len(x) - len(x.lstrip()) for x in lines if x.strip())
     details = "\n".join(x[margin:] for x in lines)[:MAX_DETAILS]
-    old = note.interactions[item.index]
-    note.interactions[item.index] = Interaction(
-        old.line, old.date, old.text, old.kind, old.answer, old.tags, old.links, details
-    )
+    note.interactions[item.index] = note.interactions[item.index]._replace(details=details)
 
 
-def _task(note: ParsedNote, box: re.Match[str], number: int) -> None:
-    status, text = box[1], box[2].strip()
-    due_match = DUE.search(text)
+def _add_task(note: ParsedNote, status: str, text: str, number: int) -> None:
+    due_match = DUE.search(text) if "📅" in text else None
     due = due_match[1] if due_match and is_valid_day(due_match[1]) else None
     if due_match and due is None:
-        note.problems.append(
-            Problem(note.path, number, WARNING, f"due date {due_match[1]} is not real")
-        )
+        message = f"due date {due_match[1]} is not real"
+        note.problems.append(Problem(note.path, number, WARNING, message))
     links = tuple(dict.fromkeys(links_in(_strip_code_spans(text))))
     note.tasks.append(Task(number, text, status not in (" ", "/"), due, links))

@@ -13,7 +13,13 @@ from .config import Config
 from .lookup import find_contact
 from .reports.common import Source
 from .reports.gifts import GiftsRow, gifts_report
-from .reports.reconnect import BringUp, ReconnectRow, contact_status, touch_maps, with_bring_up
+from .reports.reconnect import (
+    BringUp,
+    ReconnectRow,
+    contact_status,
+    last_touches,
+    with_bring_up,
+)
 
 
 @dataclass(frozen=True)
@@ -42,14 +48,13 @@ def show_contact(
     conn: sqlite3.Connection, config: Config, name: str, as_of: dt.date
 ) -> ContactCard:
     contact = find_contact(conn, name)
-    touch, mentions = touch_maps(conn, config, as_of)
-    status = with_bring_up(conn, [contact_status(config, contact, as_of, touch, mentions)], as_of)[
-        0
-    ]
+    status = contact_status(config, contact, as_of, last_touches(conn, config, as_of))
+    status = with_bring_up(conn, [status], as_of)[0]
     day = as_of.isoformat()
     timeline = tuple(
         TimelineItem(date, kind, answer, text, Source(path, line), date > day)
-        for date, kind, answer, text, path, line, _tags in db.timeline(conn, contact["note_id"])
+        for date, kind, answer, text, path, line in db.timeline(conn, contact["note_id"])
+        if config.mentions or kind != "mention"
     )
     balance = next((r for r in gifts_report(conn, as_of) if r.path == contact["path"]), None)
     follow_ups = tuple(b for b in status.bring_up if b.type == "follow_up")

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from . import db
 from .config import Config
-from .models import WARNING, ParsedNote
+from .models import WARNING
 from .parse import parse_note
+from .rows import NoteRows, note_rows
 from .vault import NoteFile, Scan, counts_as_note, scan_vault, stat_note
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
@@ -60,14 +61,17 @@ def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
     return b"".join(chunks), st.st_mtime_ns, st.st_size
 
 
-Result = tuple[str, int, int, bytes, ParsedNote | None]  # rel, mtime, size, hash, parsed
+# (rel, mtime_ns, size, hash, rows): rows is None for an unchanged hash; all but rel are
+# None for a note that vanished before it could be read.
+Result = tuple[str, int | None, int | None, bytes | None, NoteRows | None]
 
 
 def read_and_parse(
     vault: str, people_dir: str, events_dir: str, work: list[tuple[str, bytes | None]]
-) -> list[Result | tuple[str, None, None, None, None]]:
-    """Read and parse notes; a note whose hash is unchanged is returned without parsing."""
-    out: list = []
+) -> list[Result]:
+    """Read and parse notes into index rows; a note whose hash is unchanged is not parsed.
+    Runs in worker processes: what it returns is plain tuples, cheap to send back."""
+    out: list[Result] = []
     for rel, known_hash in work:
         got = _read(vault, rel)
         if got is None:
@@ -75,8 +79,10 @@ def read_and_parse(
             continue
         data, mtime_ns, size = got
         digest = hashlib.blake2b(data, digest_size=16).digest()
-        parsed = None if digest == known_hash else parse_note(rel, data, people_dir, events_dir)
-        out.append((rel, mtime_ns, size, digest, parsed))
+        rows = None
+        if digest != known_hash:
+            rows = note_rows(parse_note(rel, data, people_dir, events_dir))
+        out.append((rel, mtime_ns, size, digest, rows))
     return out
 
 
@@ -182,45 +188,54 @@ class Index:
         conn = self.conn
         bulk = len(work) >= BULK_MIN
         with db.write_transaction(conn):
-            contacts_changed = bool(removed) and db.any_contacts(conn, removed)
-            db.delete_notes(conn, removed)
+            old_names = db.names_of(conn, removed)
+            db.delete_rows_of(conn, removed, notes_too=True)
             if bulk:
                 db.drop_indexes(conn)
             batch = db.Batch(*db.next_ids(conn))
+            next_id = db.next_note_id(conn)
+            written: list[int] = []  # ids of notes whose rows were replaced or added
             done = 0
             for results in self._parse(work, progress):
-                replaced = []
-                for rel, mtime_ns, size, digest, parsed in results:
+                replaced: list[int] = []
+                for rel, mtime_ns, size, digest, rows in results:
                     done += 1
                     result.read += 1
                     old = known.get(rel)
                     if mtime_ns is None:  # vanished between the walk and the read
                         if old is not None:
-                            replaced.append(old.id)
+                            old_names |= db.names_of(conn, [old.id])
+                            db.delete_rows_of(conn, [old.id], notes_too=True)
                             result.removed += 1
                         continue
-                    if parsed is None and old is not None:
+                    if rows is None and old is not None:
                         batch.touched.append((mtime_ns, size, old.id))
                         result.touched += 1
                         continue
-                    if old is not None:
-                        replaced.append(old.id)
+                    if old is not None:  # an edit keeps the note's id: links to it stay valid
+                        note_id = old.id
+                        replaced.append(note_id)
                     else:
+                        note_id, next_id = next_id, next_id + 1
                         result.added += 1
+                    written.append(note_id)
                     result.changed += 1
                     result.changed_paths.append(rel)
-                    batch.add(parsed, mtime_ns, size, digest)
+                    batch.add(note_id, rows, mtime_ns, size, digest)
                 if replaced:
-                    contacts_changed = contacts_changed or db.any_contacts(conn, replaced)
-                    db.delete_notes(conn, replaced)
-                contacts_changed = contacts_changed or batch.contacts_changed
+                    old_names |= db.names_of(conn, replaced)
+                    db.delete_rows_of(conn, replaced, notes_too=False)
                 batch.flush(conn)
                 if progress:
                     progress(done, len(work))
             if bulk:
                 db.create_indexes(conn)
-            if contacts_changed:
+            # Names decide which contact every link points to: when they change, every
+            # note's touches may change; otherwise only the written notes' touches do.
+            names_changed = old_names != db.names_of(conn, written)
+            if names_changed:
                 db.refresh_resolved(conn)
+            db.refresh_touches(conn, None if names_changed or bulk else written)
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
         if bulk:

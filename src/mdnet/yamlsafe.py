@@ -7,6 +7,7 @@ user typed (`no:` is the key "no", `2024:` is "2024"), and duplicate keys are no
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import yaml
@@ -16,7 +17,10 @@ try:  # libyaml is about 7x faster than the pure-Python scanner
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_NODES = 50_000  # a front matter with more values is an alias bomb, not a contact
+MAX_NODES = 50_000
+_SPECIAL_FLOAT = re.compile(
+    r"\.(?:inf|nan)\b", re.IGNORECASE
+)  # a front matter with more values is an alias bomb, not a contact
 
 
 class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -76,7 +80,11 @@ def load_front_matter(text: str) -> tuple[Any, list[tuple[str, int]]]:
         raise FrontMatterError("front matter nests too deeply", 0) from None
     finally:
         loader.dispose()
-    return to_plain(value), loader.duplicate_keys
+    if "&" in text or "!" in text or _SPECIAL_FLOAT.search(text):
+        # Only anchors can make a value share or contain itself, and only tags or
+        # `.inf`/`.nan` make values JSON cannot hold: without them the value is plain.
+        value = to_plain(value)
+    return value, loader.duplicate_keys
 
 
 def to_plain(value: Any) -> Any:

@@ -66,12 +66,12 @@ def reconnect_report(
 ) -> list[ReconnectRow]:
     """Rows in SPEC order: overdue (most overdue relative to cadence first), never
     contacted (by name), then birthday-only (soonest first)."""
-    touch, mentions = touch_maps(conn, config, as_of)
+    touch = last_touches(conn, config, as_of)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
     for contact in db.contacts(conn):
         if city is not None and (contact["city"] or "").strip().lower() != city.strip().lower():
             continue
-        row = contact_status(config, contact, as_of, touch, mentions)
+        row = contact_status(config, contact, as_of, touch)
         if row.reason in groups:
             groups[row.reason].append(row)
     groups["overdue"].sort(
@@ -83,21 +83,19 @@ def reconnect_report(
     return with_bring_up(conn, rows, as_of) if rows else rows
 
 
-def touch_maps(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> tuple[dict, dict]:
-    """Latest touchpoint and latest mention of every contact, on or before as_of."""
-    day = as_of.isoformat()
-    mentions = db.last_mentions(conn, day) if config.mentions else {}
-    return db.last_touchpoints(conn, day), mentions
+def last_touches(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> dict[int, tuple]:
+    """Each contact's latest touchpoint (a mention too, unless the config turns them off)."""
+    return db.last_touchpoints(conn, as_of.isoformat(), mentions=config.mentions)
 
 
 def contact_status(
-    config: Config, contact: sqlite3.Row, as_of: dt.date, touch: dict, mentions: dict
+    config: Config, contact: sqlite3.Row, as_of: dt.date, touch: dict[int, tuple]
 ) -> ReconnectRow:
     """A contact's reconnect figures; `reason` says whether and why it is listed
     (overdue, never, birthday) or not (ok, snoozed, no_cadence)."""
     cadence = cadence_days(config, contact)
     snooze = parse_day(contact["snooze"])
-    last, last_interaction = _last_contact(contact, as_of, touch, mentions)
+    last, last_interaction = _last_contact(contact, as_of, touch)
     birthday = birthday_in_days(contact, as_of)
     days_since = (as_of - last).days if last else None
     overdue_days = None
@@ -130,21 +128,14 @@ def contact_status(
 
 
 def _last_contact(
-    contact: sqlite3.Row, as_of: dt.date, touch: dict, mentions: dict
+    contact: sqlite3.Row, as_of: dt.date, touch: dict[int, tuple]
 ) -> tuple[dt.date | None, LastInteraction | None]:
-    """The latest touchpoint, mention, `met` or `last_contact` on or before as_of."""
-    cid = contact["note_id"]
-    candidates: list[tuple[dt.date, LastInteraction | None]] = []
-    if cid in touch:
-        date, kind, text, path, line = touch[cid]
-        candidates.append(
-            (dt.date.fromisoformat(date), LastInteraction(date, kind, text, Source(path, line)))
-        )
-    if cid in mentions:
-        date, path, line = mentions[cid]
-        candidates.append(
-            (dt.date.fromisoformat(date), LastInteraction(date, "mention", "", Source(path, line)))
-        )
+    """The latest touchpoint (or mention), `met` or `last_contact` on or before as_of."""
+    candidates: list[tuple[dt.date, LastInteraction]] = []
+    if contact["note_id"] in touch:
+        date, kind, text, path, line = touch[contact["note_id"]]
+        info = LastInteraction(date, kind, text, Source(path, line))
+        candidates.append((dt.date.fromisoformat(date), info))
     for key in ("met", "last_contact"):
         day = parse_day(contact[key])
         if day is not None and day <= as_of:
@@ -153,7 +144,7 @@ def _last_contact(
             candidates.append((day, info))
     if not candidates:
         return None, None
-    # the latest day wins; on a tie a logged interaction beats a mention or a property
+    # the latest day wins; on a tie the logged interaction (listed first) is kept
     return max(candidates, key=lambda c: c[0])
 
 

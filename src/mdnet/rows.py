@@ -1,0 +1,129 @@
+"""A parsed note as plain tuples, ready for the index: built in the worker processes,
+so the main process only numbers the rows and hands them to SQLite."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, NamedTuple
+
+from .models import ParsedNote
+from .parse import link_key, links_in
+
+
+class NoteRows(NamedTuple):
+    path: str
+    is_contact: bool
+    is_event: bool
+    generated: bool
+    date: str | None
+    body_line: int
+    properties: str  # JSON
+    contact: tuple | None  # the contacts row without its id
+    names: list[tuple[str, str]]  # (key, source)
+    interactions: list[tuple]  # (line, date, text, kind, answer, tags, details, link keys)
+    tasks: list[tuple]  # (line, text, done, due, link keys)
+    links: list[tuple[str, int]]  # distinct (key, first line)
+    event: tuple | None  # (date, end, city, title)
+    attendees: list[str]
+    problems: list[tuple[str, int, str, str]]
+
+
+def note_rows(note: ParsedNote) -> NoteRows:
+    props = note.properties
+    seen: dict[str, int] = {}
+    for link in note.links:
+        seen.setdefault(link.key, link.line)
+    contact = names = None
+    if note.is_contact:
+        contact, names = _contact(note)
+    event = attendees = None
+    if note.is_event:
+        event, attendees = _event(note)
+    return NoteRows(
+        path=note.path,
+        is_contact=note.is_contact,
+        is_event=note.is_event,
+        generated=note.generated,
+        date=note.date,
+        body_line=note.body_line,
+        properties=json.dumps(props, ensure_ascii=False) if props else "{}",
+        contact=contact,
+        names=names or [],
+        interactions=[
+            (i.line, i.date, i.text, i.kind, i.answer, " ".join(i.tags), i.details, i.links)
+            for i in note.interactions
+        ],
+        tasks=[(t.line, t.text, t.done, t.due, t.links) for t in note.tasks],
+        links=list(seen.items()),
+        event=event,
+        attendees=attendees or [],
+        problems=[(p.path, p.line, p.level, p.message) for p in note.problems],
+    )
+
+
+def file_name(path: str) -> str:
+    """A note's identity: its file name without `.md`."""
+    return path.rsplit("/", 1)[-1][:-3]
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+def str_list(value: Any) -> list[str]:
+    """A property that should be a list of text, as a list (a lone string is one item)."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, str | int | float) and str(v).strip()]
+    return []
+
+
+def _contact(note: ParsedNote) -> tuple[tuple, list[tuple[str, str]]]:
+    props = note.properties
+    own = file_name(note.path)
+    name = props.get("name")
+    name = name.strip() if isinstance(name, str) and name.strip() else own
+    tags = [t.lstrip("#").lower() for t in str_list(props.get("tags"))]
+    row = (
+        own,
+        name,
+        _text(props.get("circle")),
+        _text(props.get("cadence")),
+        _text(props.get("met")),
+        _text(props.get("last_contact")),
+        _text(props.get("birthday")),
+        _text(props.get("snooze")),
+        _text(props.get("city")),
+        _text(props.get("company")),
+        json.dumps(str_list(props.get("interests")), ensure_ascii=False),
+        json.dumps(tags, ensure_ascii=False),
+    )
+    # Links resolve by file name, by the path's tail (`[[people/Jib]]`) and by alias.
+    parts = note.path[:-3].lower().split("/")
+    names = [
+        ("/".join(parts[i:]), "file" if i == len(parts) - 1 else "path") for i in range(len(parts))
+    ]
+    for alias in str_list(props.get("aliases")):
+        key = alias.strip().lower()
+        if key and key != parts[-1]:
+            names.append((key, "alias"))
+    return row, names
+
+
+DATED_TITLE = re.compile(r"^\d{4}-\d\d-\d\d\s*[-–—:]?\s*")
+
+
+def _event(note: ParsedNote) -> tuple[tuple, list[str]]:
+    props = note.properties
+    title = props.get("title") or props.get("name")
+    if not title:  # "2026-09-17 PyData Lisbon.md" → "PyData Lisbon"
+        title = DATED_TITLE.sub("", file_name(note.path)) or file_name(note.path)
+    row = (note.date, _text(props.get("end")), _text(props.get("city")), str(title))
+    attendees = []
+    for value in str_list(props.get("attendees")):
+        attendees += [key for key in (links_in(value) or [link_key(value)]) if key]
+    return row, list(dict.fromkeys(attendees))
