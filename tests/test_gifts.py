@@ -78,3 +78,10 @@ def test_bare_report_prints_both(vault):
     assert data["reconnect"]["report"] == "reconnect" and data["gifts"]["report"] == "gifts"
     text = vault.run("report", "--as-of", "2026-06-30").stdout
     assert text.index("Reconnect") < text.index("Gifts and favours")
+
+
+def test_a_contact_with_only_a_pending_ask(vault):
+    vault.write("people/Eve.md", "- 2026-06-01 asked for a quote #ask\n")
+    (row,) = gifts(vault)
+    assert (row["given"], row["received"], row["balance"], row["status"]) == (0, 0, 0, "even")
+    assert (row["asks"], row["declined"], row["pending"]) == (1, 0, 1)

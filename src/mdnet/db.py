@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .rows import NoteRows
 
-SCHEMA_VERSION = 4  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 5  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,7 +28,8 @@ CREATE TABLE notes (
     generated INTEGER NOT NULL,     -- generated_by: mdnet (a report note)
     date TEXT,                      -- the day of a dated note (file name or `date:`)
     body_line INTEGER NOT NULL,
-    properties TEXT NOT NULL        -- the front matter as JSON
+    properties TEXT NOT NULL,       -- the front matter as JSON
+    links TEXT NOT NULL             -- JSON {link key: first line}, for the `links` view
 );
 CREATE TABLE contacts (
     note_id INTEGER PRIMARY KEY,
@@ -48,27 +49,34 @@ CREATE TABLE resolved (             -- names that resolve to exactly one contact
 CREATE TABLE interactions (
     id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL, line INTEGER NOT NULL,
     date TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, answer TEXT,
-    tags TEXT NOT NULL, details TEXT NOT NULL
-);
-CREATE TABLE interaction_links (
-    interaction_id INTEGER NOT NULL, note_id INTEGER NOT NULL, key TEXT NOT NULL
-);
-CREATE TABLE links (                -- distinct link targets of a note, first line of each
-    note_id INTEGER NOT NULL, key TEXT NOT NULL, line INTEGER NOT NULL
+    tags TEXT NOT NULL, details TEXT NOT NULL,
+    links TEXT                      -- JSON list of the keys linked in its first line
 );
 CREATE TABLE tasks (
     id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL, line INTEGER NOT NULL,
-    text TEXT NOT NULL, done INTEGER NOT NULL, due TEXT
+    text TEXT NOT NULL, done INTEGER NOT NULL, due TEXT,
+    links TEXT                      -- JSON list of link keys
 );
-CREATE TABLE task_links (task_id INTEGER NOT NULL, note_id INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE TABLE events (
-    note_id INTEGER PRIMARY KEY, date TEXT, end_date TEXT, city TEXT, title TEXT NOT NULL
+    note_id INTEGER PRIMARY KEY, date TEXT, end_date TEXT, city TEXT, title TEXT NOT NULL,
+    attendees TEXT NOT NULL         -- JSON list of link keys
 );
-CREATE TABLE event_attendees (note_id INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE TABLE problems (
     note_id INTEGER, path TEXT NOT NULL, line INTEGER NOT NULL,
     level TEXT NOT NULL, message TEXT NOT NULL
 );
+-- Lists of links are JSON inside their row (a third as many rows to write), and these
+-- views give them back as rows for queries.
+CREATE VIEW links AS
+    SELECT n.id AS note_id, l.key AS key, l.value AS line FROM notes n, json_each(n.links) l;
+CREATE VIEW interaction_links AS
+    SELECT i.id AS interaction_id, i.note_id AS note_id, l.value AS key
+    FROM interactions i, json_each(i.links) l WHERE i.links IS NOT NULL;
+CREATE VIEW task_links AS
+    SELECT t.id AS task_id, t.note_id AS note_id, l.value AS key
+    FROM tasks t, json_each(t.links) l WHERE t.links IS NOT NULL;
+CREATE VIEW event_attendees AS
+    SELECT e.note_id AS note_id, a.value AS key FROM events e, json_each(e.attendees) a;
 CREATE VIEW properties AS
     SELECT n.id AS note_id, n.path AS path, j.key AS key, j.value AS value, j.type AS type
     FROM notes n, json_each(n.properties) j;
@@ -88,32 +96,20 @@ INDEXES = """
 CREATE INDEX names_key ON names(key);
 CREATE INDEX names_note ON names(note_id);
 CREATE INDEX interactions_note ON interactions(note_id);
-CREATE INDEX interaction_links_key ON interaction_links(key);
-CREATE INDEX interaction_links_note ON interaction_links(note_id);
-CREATE INDEX interaction_links_interaction ON interaction_links(interaction_id);
-CREATE INDEX links_key ON links(key);
-CREATE INDEX links_note ON links(note_id);
 CREATE INDEX tasks_note ON tasks(note_id);
-CREATE INDEX task_links_key ON task_links(key);
-CREATE INDEX task_links_note ON task_links(note_id);
-CREATE INDEX event_attendees_note ON event_attendees(note_id);
 CREATE INDEX problems_note ON problems(note_id);
 CREATE INDEX notes_date ON notes(date) WHERE date IS NOT NULL;
 CREATE INDEX touches_contact ON touches(contact_id, date);
 CREATE INDEX touches_note ON touches(note_id);
-CREATE INDEX touches_kind ON touches(kind, date);
+CREATE INDEX touches_kind ON touches(kind, date) WHERE kind NOT IN ('touchpoint', 'mention');
 """
 
 CHILD_TABLES = (
     "contacts",
     "names",
     "interactions",
-    "interaction_links",
-    "links",
     "tasks",
-    "task_links",
     "events",
-    "event_attendees",
     "problems",
     "touches",
 )
@@ -224,17 +220,33 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # --- reading fingerprints -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
-    id: int
-    mtime_ns: int
-    size: int
-    hash: bytes
+# (id, (mtime_ns, size), hash) of a note the index holds
+Known = tuple[int, tuple[int, int], bytes]
 
 
-def known_notes(conn: sqlite3.Connection) -> dict[str, Known]:
-    rows = conn.execute("SELECT path, id, mtime_ns, size, hash FROM notes")
-    return {path: Known(i, m, s, h) for path, i, m, s, h in rows}
+def fingerprints(conn: sqlite3.Connection) -> list[tuple[str, int, int, int, bytes]]:
+    """(path, mtime_ns, size, id, hash) of every note the index holds."""
+    return conn.execute("SELECT path, mtime_ns, size, id, hash FROM notes").fetchall()
+
+
+def known_note(conn: sqlite3.Connection, path: str) -> Known | None:
+    row = conn.execute(
+        "SELECT id, mtime_ns, size, hash FROM notes WHERE path = ?", (path,)
+    ).fetchone()
+    return (row[0], (row[1], row[2]), row[3]) if row else None
+
+
+def has_notes_under(conn: sqlite3.Connection, folder: str) -> bool:
+    """Whether the index holds notes inside `folder` (a range scan of the path index)."""
+    prefix = folder + "/"
+    row = conn.execute(
+        "SELECT 1 FROM notes WHERE path >= ? AND path < ? LIMIT 1", (prefix, folder + "0")
+    ).fetchone()
+    return row is not None
+
+
+def count_notes(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
 
 
 def next_ids(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -263,32 +275,26 @@ class Batch:
     def add(self, note_id: int, r: NoteRows, mtime_ns: int, size: int, digest: bytes) -> None:
         self.notes.append(
             (note_id, r.path, mtime_ns, size, digest, r.is_contact, r.is_event, r.generated,
-             r.date, r.body_line, r.properties)
+             r.date, r.body_line, r.properties, r.links)
         )  # fmt: skip
         rows = self.rows
         if r.contact is not None:
             rows["contacts"].append((note_id, *r.contact))
             rows["names"] += [(key, note_id, source) for key, source in r.names]
-        interactions, interaction_links = rows["interactions"], rows["interaction_links"]
-        for line, date, text, kind, answer, tags, details, links in r.interactions:
-            iid = self.interaction_id
-            self.interaction_id += 1
-            interactions.append((iid, note_id, line, date, text, kind, answer, tags, details))
-            for key in links:
-                interaction_links.append((iid, note_id, key))
-        for line, text, done, due, links in r.tasks:
-            tid = self.task_id
-            self.task_id += 1
-            rows["tasks"].append((tid, note_id, line, text, done, due))
-            rows["task_links"] += [(tid, note_id, key) for key in links]
-        rows["links"] += [(note_id, key, line) for key, line in r.links]
+        first = self.interaction_id
+        self.interaction_id += len(r.interactions)
+        rows["interactions"] += [(first + n, note_id, *row) for n, row in enumerate(r.interactions)]
+        first = self.task_id
+        self.task_id += len(r.tasks)
+        rows["tasks"] += [(first + n, note_id, *row) for n, row in enumerate(r.tasks)]
         if r.event is not None:
             rows["events"].append((note_id, *r.event))
-            rows["event_attendees"] += [(note_id, key) for key in r.attendees]
         rows["problems"] += [(note_id, *p) for p in r.problems]
 
     def flush(self, conn: sqlite3.Connection) -> None:
-        conn.executemany("INSERT OR REPLACE INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", self.notes)
+        conn.executemany(
+            "INSERT OR REPLACE INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.notes
+        )
         conn.executemany("UPDATE notes SET mtime_ns = ?, size = ? WHERE id = ?", self.touched)
         for table, rows in self.rows.items():
             if rows:
@@ -335,13 +341,19 @@ def refresh_resolved(conn: sqlite3.Connection) -> None:
     )
 
 
+TOUCHES_INDEXES = ("touches_contact", "touches_note", "touches_kind")
+
+
 def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> None:
     """Recompute the derived `touches` rows written in these notes (None: in every note).
 
     A note's touches depend only on its own rows and on `resolved`, so an edit that
     leaves every name as it was only redoes the edited notes."""
     if note_ids is None:
+        # Loading 300,000 rows into an indexed table costs twice what indexing them after does.
         conn.execute("DELETE FROM touches")
+        for name in TOUCHES_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
         where = ""
     else:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed (id INTEGER PRIMARY KEY)")
@@ -355,20 +367,21 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
         SELECT i.note_id, i.date, i.kind, i.answer, i.note_id, i.line, i.id
         FROM interactions i JOIN contacts c ON c.note_id = i.note_id
         WHERE 1 {where.format("i.note_id")}
-        UNION
-        SELECT r.contact_id, i.date, i.kind, i.answer, i.note_id, i.line, i.id
-        FROM interaction_links il JOIN resolved r ON r.key = il.key
-        JOIN interactions i ON i.id = il.interaction_id
-        WHERE 1 {where.format("il.note_id")}
+        UNION ALL
+        SELECT DISTINCT r.contact_id, i.date, i.kind, i.answer, i.note_id, i.line, i.id
+        FROM interactions i, json_each(i.links) l JOIN resolved r ON r.key = l.value
+        WHERE i.links IS NOT NULL AND r.contact_id <> i.note_id {where.format("i.note_id")}
         """
     )
+    if note_ids is None:
+        create_indexes(conn)  # the mentions below look touches up by note
     # A dated note that links a contact is a mention, unless an item of that note
     # already gave the contact an interaction on that day.
     conn.execute(
         f"""
         INSERT INTO touches
-        SELECT r.contact_id, n.date, 'mention', NULL, n.id, MIN(l.line), NULL
-        FROM notes n JOIN links l ON l.note_id = n.id JOIN resolved r ON r.key = l.key
+        SELECT r.contact_id, n.date, 'mention', NULL, n.id, MIN(l.value), NULL
+        FROM notes n, json_each(n.links) l JOIN resolved r ON r.key = l.key
         WHERE n.date IS NOT NULL AND n.generated = 0 AND r.contact_id <> n.id
           {where.format("n.id")}
           AND NOT EXISTS (
@@ -452,7 +465,8 @@ def life_events(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]
         SELECT t.contact_id, t.date, i.text, n.path, t.line
         FROM touches t JOIN interactions i ON i.id = t.interaction_id
         JOIN notes n ON n.id = t.note_id
-        WHERE t.kind = 'life' AND t.date > ? AND t.date <= ?
+        WHERE t.kind = 'life' AND t.kind NOT IN ('touchpoint', 'mention')
+          AND t.date > ? AND t.date <= ?
         ORDER BY t.date DESC, n.path, t.line
         """,
         (since, as_of),
@@ -489,12 +503,27 @@ def upcoming_events(conn: sqlite3.Connection, start: str, end: str) -> list[tupl
     ).fetchall()
 
 
+GIVEN_KINDS = ("gift_given", "favor_given", "intro")
+RECEIVED_KINDS = ("gift_received", "favor_received")
+
+
 def ledger(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
-    """(contact id, kind, answer, date) of gift, favour, ask, intro and paid items in the window."""
+    """Per contact with any gift, favour, ask, intro or paid item in [since, as_of]:
+    (contact id, given, received, asks, declined, pending, paid, last given, last received).
+    Given: gifts, favours and intros; received: gifts, favours and asks answered yes."""
+    given = "kind IN ('gift_given', 'favor_given', 'intro')"
+    received = "(kind IN ('gift_received', 'favor_received') OR (kind = 'ask' AND answer IS 'yes'))"
     marks = ",".join("?" * len(LEDGER_KINDS))
     return conn.execute(
-        f"SELECT contact_id, kind, answer, date FROM touches "
-        f"WHERE kind IN ({marks}) AND date >= ? AND date <= ?",
+        f"""
+        SELECT contact_id, SUM({given}), SUM({received}), SUM(kind = 'ask'),
+               SUM(kind = 'ask' AND answer IS 'no'), SUM(kind = 'ask' AND answer IS NULL),
+               SUM(kind = 'paid'), MAX(CASE WHEN {given} THEN date END),
+               MAX(CASE WHEN {received} THEN date END)
+        FROM touches WHERE kind IN ({marks}) AND kind NOT IN ('touchpoint', 'mention')
+          AND date >= ? AND date <= ?
+        GROUP BY contact_id
+        """,
         (*LEDGER_KINDS, since, as_of),
     ).fetchall()
 

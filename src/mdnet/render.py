@@ -20,21 +20,35 @@ DUE_MARK = re.compile(r"📅\ufe0f?\s*\d{4}-\d\d-\d\d")
 # --- JSON -----------------------------------------------------------------------------
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
-    """Dataclass rows as JSON-ready values; a Source becomes `path:line`."""
-    if isinstance(value, Source):
+    """Dataclass rows as JSON-ready values; a Source becomes `path:line`. (Field names are
+    looked up once per class: reports can hold tens of thousands of rows.)"""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value] if value else []
+    if kind is Source:
         return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
     return value
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n"
+    """Compact JSON (the C encoder; indenting would take the slow pure-Python one)."""
+    return json.dumps(plain(value), ensure_ascii=False) + "\n"
 
 
 def report_json(name: str, as_of: dt.date, rows: Sequence[Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 
 from . import render
@@ -23,7 +22,7 @@ def reconnect(
 ) -> str:
     rows = reconnect_report(conn, config, as_of, city=city)[:limit]
     if fmt == "json":
-        return render.to_json(render.report_json("reconnect", as_of, rows))
+        return render.to_json(reconnect_json(rows, as_of))
     if fmt == "markdown":
         return render.front_matter("reconnect", as_of) + render.reconnect_markdown_body(rows, as_of)
     return render.reconnect_text(rows, as_of, render.Style(color))
@@ -39,12 +38,20 @@ def gifts(
 ) -> str:
     rows = gifts_report(conn, as_of, since)[:limit]
     if fmt == "json":
-        data = render.report_json("gifts", as_of, rows)
-        data["since"] = since.isoformat() if since else None
-        return render.to_json(data)
+        return render.to_json(gifts_json(rows, as_of, since))
     if fmt == "markdown":
         return render.front_matter("gifts", as_of) + render.gifts_markdown_body(rows, as_of)
     return render.gifts_text(rows, as_of, render.Style(color))
+
+
+def reconnect_json(rows: list, as_of: dt.date) -> dict:
+    return render.report_json("reconnect", as_of, rows)
+
+
+def gifts_json(rows: list, as_of: dt.date, since: dt.date | None) -> dict:
+    data = render.report_json("gifts", as_of, rows)
+    data["since"] = since.isoformat() if since else None
+    return data
 
 
 def both(
@@ -59,8 +66,8 @@ def both(
     if fmt == "json":
         data = {
             "as_of": as_of.isoformat(),
-            "reconnect": json.loads(reconnect(conn, config, as_of, "json", limit)),
-            "gifts": json.loads(gifts(conn, as_of, since, "json", limit)),
+            "reconnect": reconnect_json(reconnect_report(conn, config, as_of)[:limit], as_of),
+            "gifts": gifts_json(gifts_report(conn, as_of, since)[:limit], as_of, since),
         }
         return render.to_json(data)
     if fmt == "markdown":

@@ -19,13 +19,12 @@ class NoteRows(NamedTuple):
     date: str | None
     body_line: int
     properties: str  # JSON
+    links: str  # JSON {key: first line}
     contact: tuple | None  # the contacts row without its id
     names: list[tuple[str, str]]  # (key, source)
-    interactions: list[tuple]  # (line, date, text, kind, answer, tags, details, link keys)
-    tasks: list[tuple]  # (line, text, done, due, link keys)
-    links: list[tuple[str, int]]  # distinct (key, first line)
-    event: tuple | None  # (date, end, city, title)
-    attendees: list[str]
+    interactions: list[tuple]  # (line, date, text, kind, answer, tags, details, links JSON)
+    tasks: list[tuple]  # (line, text, done, due, links JSON)
+    event: tuple | None  # (date, end, city, title, attendees JSON)
     problems: list[tuple[str, int, str, str]]
 
 
@@ -37,9 +36,7 @@ def note_rows(note: ParsedNote) -> NoteRows:
     contact = names = None
     if note.is_contact:
         contact, names = _contact(note)
-    event = attendees = None
-    if note.is_event:
-        event, attendees = _event(note)
+    event = _event(note) if note.is_event else None
     return NoteRows(
         path=note.path,
         is_contact=note.is_contact,
@@ -48,18 +45,21 @@ def note_rows(note: ParsedNote) -> NoteRows:
         date=note.date,
         body_line=note.body_line,
         properties=json.dumps(props, ensure_ascii=False) if props else "{}",
+        links=json.dumps(seen, ensure_ascii=False) if seen else "{}",
         contact=contact,
         names=names or [],
         interactions=[
-            (i.line, i.date, i.text, i.kind, i.answer, " ".join(i.tags), i.details, i.links)
+            (i.line, i.date, i.text, i.kind, i.answer, " ".join(i.tags), i.details, _keys(i.links))
             for i in note.interactions
         ],
-        tasks=[(t.line, t.text, t.done, t.due, t.links) for t in note.tasks],
-        links=list(seen.items()),
+        tasks=[(t.line, t.text, t.done, t.due, _keys(t.links)) for t in note.tasks],
         event=event,
-        attendees=attendees or [],
         problems=[(p.path, p.line, p.level, p.message) for p in note.problems],
     )
+
+
+def _keys(keys: tuple[str, ...]) -> str | None:
+    return json.dumps(keys, ensure_ascii=False) if keys else None
 
 
 def file_name(path: str) -> str:
@@ -117,13 +117,14 @@ def _contact(note: ParsedNote) -> tuple[tuple, list[tuple[str, str]]]:
 DATED_TITLE = re.compile(r"^\d{4}-\d\d-\d\d\s*[-–—:]?\s*")
 
 
-def _event(note: ParsedNote) -> tuple[tuple, list[str]]:
+def _event(note: ParsedNote) -> tuple:
     props = note.properties
     title = props.get("title") or props.get("name")
     if not title:  # "2026-09-17 PyData Lisbon.md" → "PyData Lisbon"
         title = DATED_TITLE.sub("", file_name(note.path)) or file_name(note.path)
-    row = (note.date, _text(props.get("end")), _text(props.get("city")), str(title))
     attendees = []
     for value in str_list(props.get("attendees")):
         attendees += [key for key in (links_in(value) or [link_key(value)]) if key]
-    return row, list(dict.fromkeys(attendees))
+    attendees = list(dict.fromkeys(attendees))
+    city = _text(props.get("city"))
+    return (note.date, _text(props.get("end")), city, str(title), json.dumps(attendees))

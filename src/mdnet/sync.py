@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
@@ -15,7 +16,7 @@ from .config import Config
 from .models import WARNING
 from .parse import parse_note
 from .rows import NoteRows, note_rows
-from .vault import NoteFile, Scan, counts_as_note, scan_vault, stat_note
+from .vault import Scan, counts_as_note, scan_vault, stat_note
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
 CHUNK = 250  # notes per task sent to a worker
@@ -72,18 +73,27 @@ def read_and_parse(
     """Read and parse notes into index rows; a note whose hash is unchanged is not parsed.
     Runs in worker processes: what it returns is plain tuples, cheap to send back."""
     out: list[Result] = []
-    for rel, known_hash in work:
-        got = _read(vault, rel)
-        if got is None:
-            out.append((rel, None, None, None, None))
-            continue
-        data, mtime_ns, size = got
-        digest = hashlib.blake2b(data, digest_size=16).digest()
-        rows = None
-        if digest != known_hash:
-            rows = note_rows(parse_note(rel, data, people_dir, events_dir))
-        out.append((rel, mtime_ns, size, digest, rows))
+    gc.disable()  # a chunk makes many small objects and no cycles: collecting is wasted time
+    try:
+        for rel, known_hash in work:
+            out.append(_read_and_parse_one(vault, rel, known_hash, people_dir, events_dir))
+    finally:
+        gc.enable()
     return out
+
+
+def _read_and_parse_one(
+    vault: str, rel: str, known_hash: bytes | None, people_dir: str, events_dir: str
+) -> Result:
+    got = _read(vault, rel)
+    if got is None:
+        return rel, None, None, None, None
+    data, mtime_ns, size = got
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    rows = None
+    if digest != known_hash:
+        rows = note_rows(parse_note(rel, data, people_dir, events_dir))
+    return rel, mtime_ns, size, digest, rows
 
 
 class Index:
@@ -127,46 +137,69 @@ class Index:
         return result
 
     def _refresh(self, paths: Iterable[str] | None, progress: Progress | None) -> SyncResult:
-        known = db.known_notes(self.conn)
         scan: Scan | None = None
         if paths is None:
             scan = scan_vault(self.config)
-            current = scan.notes
-            candidates = [nf for rel, nf in current.items() if _differs(known.get(rel), nf)]
-            removed = [k.id for rel, k in known.items() if rel not in current]
-            total = len(current)
+            known, candidates, removed = self._diff_all(scan.notes)
+            total = len(scan.notes)
         else:
-            candidates, removed, full = self._diff_paths(paths, known)
-            if full:
+            diff = self._diff_paths(paths)
+            if diff is None:  # a folder came, went or moved: walk the vault again
                 return self._refresh(None, progress)
-            total = len(known) + sum(1 for nf in candidates if nf.rel not in known)
-            total -= len(removed)
+            known, candidates, removed = diff
+            total = db.count_notes(self.conn) + len(candidates) - len(known) - len(removed)
         result = SyncResult(total=total, removed=len(removed))
         scan_problems = _scan_problems(scan) if scan is not None else None
         if not candidates and not removed and not self._scan_problems_differ(scan_problems):
             return result
-        work = [(nf.rel, known[nf.rel].hash if nf.rel in known else None) for nf in candidates]
+        work = [(rel, known[rel][2] if rel in known else None) for rel in candidates]
         self._apply(work, known, removed, scan_problems, result, progress)
         return result
 
+    def _diff_all(
+        self, current: dict[str, tuple[int, int]]
+    ) -> tuple[dict[str, db.Known], list[str], list[int]]:
+        """What differs between the walk and the index: the changed notes' index entries,
+        the paths to read, the ids to remove. One pass over plain rows: this is what every
+        command pays, so it must stay close to the cost of the walk itself."""
+        known: dict[str, db.Known] = {}
+        candidates: list[str] = []
+        removed: list[int] = []
+        rows = db.fingerprints(self.conn)
+        for path, mtime_ns, size, note_id, digest in rows:
+            fingerprint = current.get(path)
+            if fingerprint is None:
+                removed.append(note_id)
+            elif fingerprint[0] != mtime_ns or fingerprint[1] != size:
+                candidates.append(path)
+                known[path] = (note_id, (mtime_ns, size), digest)
+        if len(rows) - len(removed) != len(current):  # some notes are new
+            indexed = {row[0] for row in rows}
+            candidates += [path for path in current if path not in indexed]
+        return known, candidates, removed
+
     def _diff_paths(
-        self, paths: Iterable[str], known: dict[str, db.Known]
-    ) -> tuple[list[NoteFile], list[int], bool]:
-        candidates: list[NoteFile] = []
+        self, paths: Iterable[str]
+    ) -> tuple[dict[str, db.Known], list[str], list[int]] | None:
+        """The same for a few paths the caller knows may have changed (the watcher);
+        None when one of them is a folder."""
+        known: dict[str, db.Known] = {}
+        candidates: list[str] = []
         removed: list[int] = []
         for rel in dict.fromkeys(paths):
             rel = rel.strip("/")
-            if os.path.isdir(self.config.vault / rel) or any(
-                k.startswith(rel + "/") for k in known
-            ):
-                return [], [], True  # a folder came, went or moved: walk the vault again
-            nf = stat_note(self.config, rel) if counts_as_note(self.config, rel) else None
-            if nf is None:
-                if rel in known:
-                    removed.append(known[rel].id)
-            elif _differs(known.get(rel), nf):
-                candidates.append(nf)
-        return candidates, removed, False
+            if os.path.isdir(self.config.vault / rel) or db.has_notes_under(self.conn, rel):
+                return None
+            old = db.known_note(self.conn, rel)
+            fingerprint = stat_note(self.config, rel) if counts_as_note(self.config, rel) else None
+            if fingerprint is None:
+                if old is not None:
+                    removed.append(old[0])
+            elif old is None or old[1] != fingerprint:
+                candidates.append(rel)
+                if old is not None:
+                    known[rel] = old
+        return known, candidates, removed
 
     def _scan_problems_differ(self, problems: list[tuple[str, int, str, str]] | None) -> bool:
         if problems is None:
@@ -204,16 +237,16 @@ class Index:
                     old = known.get(rel)
                     if mtime_ns is None:  # vanished between the walk and the read
                         if old is not None:
-                            old_names |= db.names_of(conn, [old.id])
-                            db.delete_rows_of(conn, [old.id], notes_too=True)
+                            old_names |= db.names_of(conn, [old[0]])
+                            db.delete_rows_of(conn, [old[0]], notes_too=True)
                             result.removed += 1
                         continue
                     if rows is None and old is not None:
-                        batch.touched.append((mtime_ns, size, old.id))
+                        batch.touched.append((mtime_ns, size, old[0]))
                         result.touched += 1
                         continue
                     if old is not None:  # an edit keeps the note's id: links to it stay valid
-                        note_id = old.id
+                        note_id = old[0]
                         replaced.append(note_id)
                     else:
                         note_id, next_id = next_id, next_id + 1
@@ -255,10 +288,6 @@ class Index:
             futures = [pool.submit(read_and_parse, *args, chunk) for chunk in chunks]
             for future in futures:
                 yield future.result()
-
-
-def _differs(old: db.Known | None, nf: NoteFile) -> bool:
-    return old is None or old.mtime_ns != nf.mtime_ns or old.size != nf.size
 
 
 def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:

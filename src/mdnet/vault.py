@@ -14,20 +14,14 @@ NOTE_SUFFIX = ".md"
 CONFLICT_MARK = ".sync-conflict-"
 
 
-@dataclass(frozen=True, slots=True)
-class NoteFile:
-    """A note on disk: `rel` is its vault-relative path with `/` separators."""
-
-    rel: str
-    mtime_ns: int
-    size: int
+Fingerprint = tuple[int, int]  # (mtime_ns, size): a plain tuple, there are 100,000 of them
 
 
 @dataclass
 class Scan:
     """The result of walking a vault: its notes and what was passed over."""
 
-    notes: dict[str, NoteFile] = field(default_factory=dict)
+    notes: dict[str, Fingerprint] = field(default_factory=dict)  # by `/`-separated path
     conflict_copies: list[str] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
@@ -88,6 +82,7 @@ def scan_vault(config: Config) -> Scan:
     seen_dirs.add((st.st_dev, st.st_ino))
     stack: list[tuple[str, str]] = [(str(root), "")]
     ignore = config.ignore
+    notes = scan.notes
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -133,7 +128,7 @@ def scan_vault(config: Config) -> Scan:
                 continue
             if entry.is_symlink() and not _inside(os.path.realpath(entry.path), vault_real):
                 scan.outside_links.append(rel)
-            scan.notes[rel] = NoteFile(rel, fst.st_mtime_ns, fst.st_size)
+            notes[rel] = (fst.st_mtime_ns, fst.st_size)
     return scan
 
 
@@ -145,7 +140,7 @@ def note_path(config: Config, rel: str) -> Path:
     return config.vault / rel
 
 
-def stat_note(config: Config, rel: str) -> NoteFile | None:
+def stat_note(config: Config, rel: str) -> Fingerprint | None:
     """The fingerprint of one note, or None when it is gone or no longer a note."""
     try:
         st = os.stat(config.vault / rel)
@@ -153,7 +148,7 @@ def stat_note(config: Config, rel: str) -> NoteFile | None:
         return None
     if not os.path.isfile(config.vault / rel):
         return None
-    return NoteFile(rel, st.st_mtime_ns, st.st_size)
+    return st.st_mtime_ns, st.st_size
 
 
 def counts_as_note(config: Config, rel: str) -> bool:
