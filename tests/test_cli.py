@@ -176,3 +176,30 @@ def test_the_console_script_runs_without_network(vault, tmp_path):
 def test_index_path_is_per_vault(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert db.index_path(a) != db.index_path(b)
+
+
+def test_documented_views_answer(vault):
+    vault.write(
+        "people/Jib.md",
+        '---\naliases: [JO, Jibby]\nfriend: "[[Afi]]"\n---\n- 2026-01-01 x [[Afi]]\n- [ ] y [[Afi]]\n',
+    )
+    vault.write("people/Afi.md", "---\naliases: Af\n---\n")
+    vault.write("events/E.md", '---\ndate: 2026-02-01\nattendees: ["[[Jib]]"]\n---\n')
+
+    def rows(sql):
+        result = vault.run("query", sql, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert [r["alias"] for r in rows("SELECT alias FROM aliases ORDER BY alias")] == [
+        "Af",
+        "JO",
+        "Jibby",
+    ]
+    assert rows(
+        "SELECT key, line FROM links WHERE note_id = (SELECT id FROM notes WHERE path = 'people/Jib.md')"
+    ) == [{"key": "afi", "line": 3}]
+    assert rows("SELECT key FROM interaction_links") == [{"key": "afi"}]
+    assert rows("SELECT key FROM task_links") == [{"key": "afi"}]
+    assert rows("SELECT key FROM event_attendees") == [{"key": "jib"}]
+    assert len(rows("SELECT * FROM touches")) == 3  # Jib's item for Jib and Afi, the event

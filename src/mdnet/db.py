@@ -10,10 +10,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .rows import NoteRows
+if TYPE_CHECKING:
+    from .rows import NoteRows
 
-SCHEMA_VERSION = 5  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 6  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,6 +79,12 @@ CREATE VIEW task_links AS
     FROM tasks t, json_each(t.links) l WHERE t.links IS NOT NULL;
 CREATE VIEW event_attendees AS
     SELECT e.note_id AS note_id, a.value AS key FROM events e, json_each(e.attendees) a;
+CREATE VIEW aliases AS
+    SELECT c.note_id AS note_id, c.file_name AS file_name, a.value AS alias
+    FROM contacts c JOIN notes n ON n.id = c.note_id,
+         json_each(CASE json_type(n.properties, '$.aliases')
+                   WHEN 'array' THEN json_extract(n.properties, '$.aliases')
+                   WHEN 'text' THEN json_array(json_extract(n.properties, '$.aliases')) END) a;
 CREATE VIEW properties AS
     SELECT n.id AS note_id, n.path AS path, j.key AS key, j.value AS value, j.type AS type
     FROM notes n, json_each(n.properties) j;

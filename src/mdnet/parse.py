@@ -14,7 +14,6 @@ from typing import Any
 
 from .dates import is_valid_day, parse_birthday, parse_day, parse_duration
 from .models import ERROR, WARNING, Interaction, Link, ParsedNote, Problem, Task
-from .yamlsafe import FrontMatterError, load_front_matter
 
 LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$")
@@ -177,6 +176,8 @@ def _read_properties(rel: str, yaml_lines: list[str], problems: list[Problem]) -
     source = "\n".join(yaml_lines)
     if not source.strip():
         return {}
+    from .yamlsafe import FrontMatterError, load_front_matter  # YAML costs 25 ms to import
+
     try:
         value, duplicates = load_front_matter(source)
     except FrontMatterError as exc:

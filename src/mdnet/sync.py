@@ -8,14 +8,15 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import db
 from .config import Config
 from .models import WARNING
-from .parse import parse_note
-from .rows import NoteRows, note_rows
+
+if TYPE_CHECKING:
+    from .rows import NoteRows
 from .vault import Scan, counts_as_note, scan_vault, stat_note
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
@@ -64,7 +65,7 @@ def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
 
 # (rel, mtime_ns, size, hash, rows): rows is None for an unchanged hash; all but rel are
 # None for a note that vanished before it could be read.
-Result = tuple[str, int | None, int | None, bytes | None, NoteRows | None]
+Result = tuple[str, "int | None", "int | None", "bytes | None", "NoteRows | None"]
 
 
 def read_and_parse(
@@ -72,28 +73,26 @@ def read_and_parse(
 ) -> list[Result]:
     """Read and parse notes into index rows; a note whose hash is unchanged is not parsed.
     Runs in worker processes: what it returns is plain tuples, cheap to send back."""
+    from .parse import parse_note  # the parser (and YAML) load only when a note changed
+    from .rows import note_rows
+
     out: list[Result] = []
     gc.disable()  # a chunk makes many small objects and no cycles: collecting is wasted time
     try:
         for rel, known_hash in work:
-            out.append(_read_and_parse_one(vault, rel, known_hash, people_dir, events_dir))
+            got = _read(vault, rel)
+            if got is None:
+                out.append((rel, None, None, None, None))
+                continue
+            data, mtime_ns, size = got
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            rows = None
+            if digest != known_hash:
+                rows = note_rows(parse_note(rel, data, people_dir, events_dir))
+            out.append((rel, mtime_ns, size, digest, rows))
     finally:
         gc.enable()
     return out
-
-
-def _read_and_parse_one(
-    vault: str, rel: str, known_hash: bytes | None, people_dir: str, events_dir: str
-) -> Result:
-    got = _read(vault, rel)
-    if got is None:
-        return rel, None, None, None, None
-    data, mtime_ns, size = got
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    rows = None
-    if digest != known_hash:
-        rows = note_rows(parse_note(rel, data, people_dir, events_dir))
-    return rel, mtime_ns, size, digest, rows
 
 
 class Index:
@@ -284,10 +283,15 @@ class Index:
             for chunk in chunks:
                 yield read_and_parse(*args, chunk)
             return
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(read_and_parse, *args, chunk) for chunk in chunks]
-            for future in futures:
-                yield future.result()
+            # A few chunks in flight, not all: results wait in memory until written.
+            pending = [pool.submit(read_and_parse, *args, c) for c in chunks[: 2 * workers]]
+            for next_chunk in range(2 * workers, len(chunks) + 2 * workers):
+                yield pending.pop(0).result()
+                if next_chunk < len(chunks):
+                    pending.append(pool.submit(read_and_parse, *args, chunks[next_chunk]))
 
 
 def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:
