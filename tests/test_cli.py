@@ -203,3 +203,15 @@ def test_documented_views_answer(vault):
     assert rows("SELECT key FROM task_links") == [{"key": "afi"}]
     assert rows("SELECT key FROM event_attendees") == [{"key": "jib"}]
     assert len(rows("SELECT * FROM touches")) == 3  # Jib's item for Jib and Afi, the event
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from mdnet import cli
+
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    assert cli.use_color()
+    monkeypatch.setenv("NO_COLOR", "")
+    assert not cli.use_color()
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False, raising=False)
+    assert not cli.use_color()

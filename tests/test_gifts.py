@@ -85,3 +85,13 @@ def test_a_contact_with_only_a_pending_ask(vault):
     (row,) = gifts(vault)
     assert (row["given"], row["received"], row["balance"], row["status"]) == (0, 0, 0, "even")
     assert (row["asks"], row["declined"], row["pending"]) == (1, 0, 1)
+
+
+def test_a_declined_ask_rests_for_180_days(vault):
+    vault.write("people/Hana.md", "- 2026-03-01 asked for an intro #ask #no\n")
+    (row,) = gifts(vault)
+    assert row["last_declined"] == "2026-03-01"
+    text = vault.run("report", "gifts", "--as-of", "2026-06-30").stdout
+    assert "said no on 2026-03-01: no asks before 2026-08-28" in text
+    later = vault.run("report", "gifts", "--as-of", "2026-09-01").stdout
+    assert "said no" not in later

@@ -517,7 +517,8 @@ RECEIVED_KINDS = ("gift_received", "favor_received")
 
 def ledger(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
     """Per contact with any gift, favour, ask, intro or paid item in [since, as_of]:
-    (contact id, given, received, asks, declined, pending, paid, last given, last received).
+    (contact id, given, received, asks, declined, pending, paid, last given, last received,
+    last declined ask).
     Given: gifts, favours and intros; received: gifts, favours and asks answered yes."""
     given = "kind IN ('gift_given', 'favor_given', 'intro')"
     received = "(kind IN ('gift_received', 'favor_received') OR (kind = 'ask' AND answer IS 'yes'))"
@@ -527,7 +528,8 @@ def ledger(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
         SELECT contact_id, SUM({given}), SUM({received}), SUM(kind = 'ask'),
                SUM(kind = 'ask' AND answer IS 'no'), SUM(kind = 'ask' AND answer IS NULL),
                SUM(kind = 'paid'), MAX(CASE WHEN {given} THEN date END),
-               MAX(CASE WHEN {received} THEN date END)
+               MAX(CASE WHEN {received} THEN date END),
+               MAX(CASE WHEN kind = 'ask' AND answer IS 'no' THEN date END)
         FROM touches WHERE kind IN ({marks}) AND kind NOT IN ('touchpoint', 'mention')
           AND date >= ? AND date <= ?
         GROUP BY contact_id

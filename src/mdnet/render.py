@@ -163,6 +163,17 @@ def strip_due(text: str) -> str:
     return DUE_MARK.sub("", text).strip()
 
 
+DECLINE_REST_DAYS = 180  # SPEC section 6: an ask answered #no is not repeated for 180 days
+
+
+def _rest_until(declined: str | None, as_of: dt.date) -> str | None:
+    """The day a declined ask may be followed by another, if that is still ahead."""
+    if not declined:
+        return None
+    until = dt.date.fromisoformat(declined) + dt.timedelta(days=DECLINE_REST_DAYS)
+    return until.isoformat() if until > as_of else None
+
+
 def gifts_text(rows: Sequence[GiftsRow], as_of: dt.date, style: Style) -> str:
     owe = sum(1 for r in rows if r.status == "owe")
     title = f"Gifts and favours · as of {as_of.isoformat()} · you owe {owe}"
@@ -184,6 +195,10 @@ def gifts_text(rows: Sequence[GiftsRow], as_of: dt.date, style: Style) -> str:
         if row.status == "owe":
             ideas = ", ".join(row.gift_ideas) if row.gift_ideas else "ask what they enjoy"
             tip = f"say thank you; gift ideas: {ideas}"
+            lines.append(style.dim("    ↳ " + clip(tip, WIDTH - 6)))
+        rest_until = _rest_until(row.last_declined, as_of)
+        if rest_until:
+            tip = f"said no on {row.last_declined}: no asks before {rest_until}"
             lines.append(style.dim("    ↳ " + clip(tip, WIDTH - 6)))
     return "\n".join(lines) + "\n"
 

@@ -25,6 +25,7 @@ class GiftsRow:
     last_given: str | None
     last_received: str | None
     gift_ideas: tuple[str, ...]
+    last_declined: str | None  # the latest ask answered #no: "no" is a complete sentence
 
 
 def gifts_report(
@@ -39,26 +40,27 @@ def gifts_report(
         tally = tallies.get(contact["note_id"])
         if tally is None:
             continue
-        given, received, asks, declined, pending, paid, last_given, last_received = tally
+        given, received, asks, declined, pending, paid, last_given, last_received, last_no = tally
         balance = given - received
         status = "owe" if balance < 0 else "even" if balance == 0 else "giving"
         ideas = tuple(json.loads(contact["interests"])) if status == "owe" else ()
         rows.append(
             GiftsRow(
-                contact["name"],
-                contact["path"],
-                given,
-                received,
-                balance,
-                status,
-                asks,
-                declined,
-                pending,
-                paid,
-                last_given,
-                last_received,
-                ideas,
-            )  # fmt: skip
+                name=contact["name"],
+                path=contact["path"],
+                given=given,
+                received=received,
+                balance=balance,
+                status=status,
+                asks=asks,
+                declined=declined,
+                pending=pending,
+                paid=paid,
+                last_given=last_given,
+                last_received=last_received,
+                gift_ideas=ideas,
+                last_declined=last_no,
+            )
         )
     rows.sort(key=lambda r: (r.balance, r.name.lower(), r.path))
     return rows
