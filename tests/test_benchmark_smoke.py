@@ -167,3 +167,17 @@ def test_bad_notes_of_every_kind(vault):
     assert b"\n<<<<<<< " in kinds["conflict"] and b"\n>>>>>>> " in kinds["conflict"]
     assert b"2023-02-30" in kinds["baddate"]
     assert b"[person\n" in kinds["yaml"]
+
+
+def test_bench_smoke_run_measures_mdnet(tmp_path):
+    """The benchmark is not a test, but a small run of it is: every figure gets a number."""
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
+    mdnet = Path(sys.executable).with_name("mdnet")
+    cmd = [sys.executable, str(bench), "--smoke", "--workdir", str(tmp_path)]
+    if not mdnet.exists():  # run from an environment without the console script
+        cmd += ["--mdnet", f"{sys.executable} -m mdnet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "failed" not in proc.stdout.lower(), proc.stdout
+    for figure in ("cold index", "no-change index", "report json", "mdnet --help"):
+        assert re.search(rf"{figure}.*\d\.\d+ s", proc.stdout), figure
