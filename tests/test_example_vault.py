@@ -67,3 +67,18 @@ def test_check_finds_every_broken_example():
         f"Broken examples/{name}.md"
         for name in ("Impossible date", "Invalid YAML", "Merge conflict", "Unclosed front matter")
     }
+
+
+def test_the_readme_tour_matches_what_mdnet_prints():
+    """Every ```console block of the README is run and must print what it shows."""
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n\$ (.+?)\n(.*?)```", readme, re.DOTALL)
+    assert len(blocks) >= 2
+    for command, expected in blocks:
+        args = shlex.split(command)
+        assert args[0] == ".venv/bin/mdnet" and args[1:3] == ["--vault", "vault-example"]
+        result = run(args[3:])
+        assert result.stdout == expected, command

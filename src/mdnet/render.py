@@ -110,8 +110,12 @@ def _why(row: ReconnectRow) -> str:
     return f"birthday {in_days(row.birthday_in_days or 0)}"
 
 
-def reconnect_text(rows: Sequence[ReconnectRow], as_of: dt.date, style: Style) -> str:
-    title = f"Reconnect · as of {as_of.isoformat()} · {len(rows)} to reach out to"
+def reconnect_text(
+    rows: Sequence[ReconnectRow], as_of: dt.date, style: Style, total: int | None = None
+) -> str:
+    """`total`: how many rows there were before --limit kept the first ones."""
+    count = len(rows) if total is None else total
+    title = f"Reconnect · as of {as_of.isoformat()} · {count} to reach out to"
     lines = [style.bold(title), ""]
     if not rows:
         lines.append("  Nobody is overdue. Good friend!")
@@ -174,8 +178,12 @@ def _rest_until(declined: str | None, as_of: dt.date) -> str | None:
     return until.isoformat() if until > as_of else None
 
 
-def gifts_text(rows: Sequence[GiftsRow], as_of: dt.date, style: Style) -> str:
-    owe = sum(1 for r in rows if r.status == "owe")
+def gifts_text(
+    rows: Sequence[GiftsRow], as_of: dt.date, style: Style, owe: int | None = None
+) -> str:
+    """`owe`: how many contacts you owe, counted before --limit kept the first rows."""
+    if owe is None:
+        owe = sum(1 for r in rows if r.status == "owe")
     title = f"Gifts and favours · as of {as_of.isoformat()} · you owe {owe}"
     lines = [style.bold(title), ""]
     if not rows:

@@ -20,12 +20,13 @@ def reconnect(
     color: bool = False,
     city: str | None = None,
 ) -> str:
-    rows = reconnect_report(conn, config, as_of, city=city)[:limit]
+    every = reconnect_report(conn, config, as_of, city=city)
+    rows = every[:limit]
     if fmt == "json":
         return render.to_json(reconnect_json(rows, as_of))
     if fmt == "markdown":
         return render.front_matter("reconnect", as_of) + render.reconnect_markdown_body(rows, as_of)
-    return render.reconnect_text(rows, as_of, render.Style(color))
+    return render.reconnect_text(rows, as_of, render.Style(color), total=len(every))
 
 
 def gifts(
@@ -36,12 +37,14 @@ def gifts(
     limit: int | None = None,
     color: bool = False,
 ) -> str:
-    rows = gifts_report(conn, as_of, since)[:limit]
+    every = gifts_report(conn, as_of, since)
+    rows = every[:limit]
     if fmt == "json":
         return render.to_json(gifts_json(rows, as_of, since))
     if fmt == "markdown":
         return render.front_matter("gifts", as_of) + render.gifts_markdown_body(rows, as_of)
-    return render.gifts_text(rows, as_of, render.Style(color))
+    owe = sum(1 for row in every if row.status == "owe")
+    return render.gifts_text(rows, as_of, render.Style(color), owe=owe)
 
 
 def reconnect_json(rows: list, as_of: dt.date) -> dict:
