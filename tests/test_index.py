@@ -253,3 +253,10 @@ def test_any_bytes_index_and_query_deterministically(notes):
                     ]
                 )
         assert dumps[0] == dumps[1]
+
+
+def test_a_fifo_named_like_a_note_is_not_read(vault):
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    os.mkfifo(vault.root / "people" / "Pipe.md")
+    result, rows = refresh(vault)  # would block forever if the FIFO were opened
+    assert result.total == 1 and len(rows) == 1

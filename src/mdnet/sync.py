@@ -48,7 +48,7 @@ class SyncResult:
 def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
     """The bytes of a note with the fingerprint they were read under (None if gone)."""
     try:
-        fd = os.open(os.path.join(vault, rel), os.O_RDONLY)
+        fd = os.open(os.path.join(vault, rel), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:

@@ -114,8 +114,8 @@ def scan_vault(config: Config) -> Scan:
                 seen_dirs.add(key)
                 stack.append((entry.path, rel + "/"))
                 continue
-            if not name.endswith(NOTE_SUFFIX):
-                continue
+            if not name.endswith(NOTE_SUFFIX) or not entry.is_file():
+                continue  # a FIFO or socket named *.md would block a read forever
             if CONFLICT_MARK in name:
                 scan.conflict_copies.append(rel)
                 continue
