@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import MdnetError
+from .errors import MdnetError, RefusedError
 
 FORMATS = ("text", "json")
 REPORT_FORMATS = ("text", "markdown", "json")
@@ -132,9 +132,12 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
 
         vault = state.config.vault if state else None
         write_report_note(path, text, vault=vault)
+    elif path.suffix.lower() == ".md" and (path.exists() or path.is_symlink()):
+        raise RefusedError(f"{output}: is a note; only a --format markdown report replaces one")
     else:
         from .writer import atomic_write
 
+        path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, text.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)
 
@@ -335,6 +338,51 @@ def query(state: State, sql: str, fmt: str, output) -> None:
 
         text = table(headers, rows)
     emit(text, output)
+
+
+@main.command()
+@click.argument("name")
+@click.argument("text")
+@click.option("--date", "day", type=DATE, help="The day it happened (default: today).")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="A tag, e.g. call or gift/given.")
+@pass_state
+def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
+    """Add `- DATE TEXT #TAG` to the end of a contact's `## Log` section.
+
+    Nothing else in the note changes; the section is added when it is missing.
+
+    \b
+    Example:
+      mdnet log "Jib Okafor" "Coffee at Harbour Grind" --tag coffee
+    """
+    from .writer import log_interaction
+
+    idx, _ = state.index()
+    with idx:
+        written = log_interaction(idx.conn, state.config, name, text, day or dt.date.today(), tags)
+    click.echo(f"logged {written.path}:{written.line}: {written.text}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--circle", help="A circle from the config (inner, close, friends, ...).")
+@click.option("--cadence", metavar="D", help="How often to reconnect: 30d, 2w, monthly, none.")
+@click.option("--met", type=DATE, help="When you first met.")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="A tag for the note.")
+@pass_state
+def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) -> None:
+    """Create a contact note `people/NAME.md`; never overwrites a note.
+
+    \b
+    Example:
+      mdnet add "Ada Lovelace" --circle friends --met 2026-11-20
+    """
+    from .writer import add_contact
+
+    idx, _ = state.index()
+    with idx:
+        written = add_contact(idx.conn, state.config, name, circle, cadence, met, tags)
+    click.echo(f"created {written.path}")
 
 
 def _jsonable_row(row: tuple) -> list:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from stat import S_ISREG
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -114,8 +115,8 @@ def scan_vault(config: Config) -> Scan:
                 seen_dirs.add(key)
                 stack.append((entry.path, rel + "/"))
                 continue
-            if not name.endswith(NOTE_SUFFIX) or not entry.is_file():
-                continue  # a FIFO or socket named *.md would block a read forever
+            if not name.endswith(NOTE_SUFFIX):
+                continue
             if CONFLICT_MARK in name:
                 scan.conflict_copies.append(rel)
                 continue
@@ -126,6 +127,8 @@ def scan_vault(config: Config) -> Scan:
             except OSError as exc:
                 scan.unreadable.append((rel, exc.strerror or "broken link"))
                 continue
+            if not S_ISREG(fst.st_mode):
+                continue  # a FIFO or socket named *.md would block a read forever
             if entry.is_symlink() and not _inside(os.path.realpath(entry.path), vault_real):
                 scan.outside_links.append(rel)
             notes[rel] = (fst.st_mtime_ns, fst.st_size)

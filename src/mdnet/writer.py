@@ -1,69 +1,77 @@
-"""The one atomic write routine every writer uses, and the guard for report notes."""
+"""Writing to the vault: one atomic write routine that every writer uses, and the
+`log`, `add` and report-note writes built on it."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import os
+import sqlite3
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Config
 from .errors import RefusedError
 
 GENERATED_MARK = "generated_by: mdnet"
 
 
-def is_generated(path: Path) -> bool:
-    """Whether a note carries mdnet's own marker in its front matter."""
+@dataclass(frozen=True)
+class Snapshot:
+    """A file's bytes with the fingerprint they were read under: a write made from them
+    is refused when the file has changed since (an editor saved in between)."""
+
+    path: Path
+    data: bytes
+    mtime_ns: int
+    size: int
+    digest: bytes
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        data = handle.read()
+    return Snapshot(path, data, st.st_mtime_ns, st.st_size, _digest(data))
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _unchanged(snapshot: Snapshot, target: Path) -> bool:
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            head = handle.read(4096)
+        st = os.stat(target)
+        if (st.st_mtime_ns, st.st_size) == (snapshot.mtime_ns, snapshot.size):
+            return True
+        # touched but maybe not changed (a sync tool, `touch`): compare the bytes
+        return _digest(Path(target).read_bytes()) == snapshot.digest
     except OSError:
         return False
-    lines = head.replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return False
-    for line in lines[1:]:
-        if line.rstrip() in ("---", "..."):
-            return False
-        if line.strip() == GENERATED_MARK:
-            return True
-    return False
-
-
-def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
-    """Write a report note over a missing file or one of mdnet's own; returns whether the
-    bytes changed (an unchanged report is not rewritten, so sync tools see no churn)."""
-    data = text.encode("utf-8")
-    if path.exists() or path.is_symlink():
-        if not is_generated(path):
-            raise RefusedError(
-                f"{path}: not overwritten: it has no `{GENERATED_MARK}` in its front matter"
-            )
-        with contextlib.suppress(OSError):
-            if path.read_bytes() == data:
-                return False
-    atomic_write(path, data, vault=vault)
-    return True
 
 
 def atomic_write(
-    path: Path, data: bytes, mode: int | None = None, vault: Path | None = None
+    path: Path,
+    data: bytes,
+    *,
+    expected: Snapshot | None = None,
+    create: bool = False,
+    vault: Path | None = None,
 ) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a mix:
-    a temporary file in the same folder, flushed and fsynced, then renamed over. A link is
-    written through to its target (never replaced), and only to a target inside `vault`."""
-    target = path
-    if path.is_symlink():
-        target = Path(os.path.realpath(path))
-        if vault is not None and not target.is_relative_to(os.path.realpath(vault)):
-            raise RefusedError(f"{path}: not written: it links to a file outside the vault")
+    """Write `data` so that a reader sees the old file or the new one, never a mix: a
+    temporary file in the same folder, flushed and fsynced, then renamed over the note
+    (or, with `create`, linked to a name that must not exist yet), then the folder is
+    fsynced. With `expected`, a file that changed since that snapshot is left alone.
+    A link is written through to its target, only inside `vault`, and never replaced.
+    On any error the note is as it was and no temporary file is left."""
+    target = _write_target(path, vault)
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=".mdnet-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -71,12 +79,37 @@ def atomic_write(
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
+        if create:
+            _link_new(tmp, target, path)
+        else:
+            if expected is not None and not _unchanged(expected, target):
+                raise RefusedError(
+                    f"{path}: changed since it was read (saved in an editor?); "
+                    "nothing was written, run the command again"
+                )
+            os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        raise
     _fsync_folder(folder)
+
+
+def _write_target(path: Path, vault: Path | None) -> Path:
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if vault is not None and not target.is_relative_to(os.path.realpath(vault)):
+        raise RefusedError(f"{path}: not written: it links to a file outside the vault")
+    return target
+
+
+def _link_new(tmp: str, target: Path, shown: Path) -> None:
+    """Give the temporary file its final name only if that name is free: a hard link
+    fails when the name exists, so no note is ever overwritten, even in a race."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise RefusedError(f"{shown}: already exists; nothing was written") from None
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -92,3 +125,123 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# --- report notes ---------------------------------------------------------------------
+
+
+def is_generated(data: bytes) -> bool:
+    """Whether a note's front matter carries mdnet's own marker."""
+    lines = data[:8192].decode("utf-8-sig", "replace").replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return False
+    for line in lines[1:]:
+        if line.rstrip() in ("---", "..."):
+            return False
+        if line.strip() == GENERATED_MARK:
+            return True
+    return False
+
+
+def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
+    """Write a report note over a missing file or one of mdnet's own; returns whether the
+    bytes changed (an unchanged report is not rewritten, so sync tools see no churn)."""
+    data = text.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        snapshot = read_snapshot(path)
+    except FileNotFoundError:
+        snapshot = None
+    if snapshot is None:
+        if path.is_symlink():  # a dangling link: writing would create its target
+            raise RefusedError(f"{path}: not written: it is a link to a missing file")
+        atomic_write(path, data, create=True, vault=vault)
+        return True
+    if not is_generated(snapshot.data):
+        raise RefusedError(
+            f"{path}: not overwritten: it has no `{GENERATED_MARK}` in its front matter"
+        )
+    if snapshot.data == data:
+        return False
+    atomic_write(path, data, expected=snapshot, vault=vault)
+    return True
+
+
+# --- log and add ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Written:
+    path: str  # vault-relative
+    line: int
+    text: str
+
+
+def log_interaction(
+    conn: sqlite3.Connection,
+    config: Config,
+    name: str,
+    text: str,
+    day: dt.date,
+    tags: tuple[str, ...] = (),
+) -> Written:
+    """Add `- D TEXT #T` as the last line of the contact's `## Log` section."""
+    from .edits import insert_log_line, log_entry
+    from .lookup import find_contact
+
+    entry = log_entry(day, text, tags)
+    contact = find_contact(conn, name)
+    path = config.vault / contact["path"]
+    snapshot = read_snapshot(path)
+    data, line = insert_log_line(snapshot.data, entry)
+    atomic_write(path, data, expected=snapshot, vault=config.vault)
+    return Written(contact["path"], line, entry)
+
+
+def add_contact(
+    conn: sqlite3.Connection,
+    config: Config,
+    name: str,
+    circle: str | None = None,
+    cadence: str | None = None,
+    met: dt.date | None = None,
+    tags: tuple[str, ...] = (),
+    today: dt.date | None = None,
+) -> Written:
+    """Create `people/NAME.md` from the vault's template or the built-in one; never
+    overwrites, and refuses a name another contact already has."""
+    from .edits import check_name, new_contact_note
+
+    check_name(name)
+    clash = conn.execute(
+        "SELECT n.path FROM names k JOIN notes n ON n.id = k.note_id WHERE k.key = ? LIMIT 1",
+        (name.lower(),),
+    ).fetchone()
+    rel = f"{config.people_dir}/{name}.md"
+    if clash and clash[0] == rel:
+        raise RefusedError(f"add: {rel} already exists; nothing was written")
+    if clash:
+        raise RefusedError(f"add: {clash[0]} already answers to {name!r}; links would be ambiguous")
+    path = config.vault / rel
+    people = (config.vault / config.people_dir).resolve()
+    if not path.parent.resolve() == people:  # belt and braces: check_name already refused
+        raise RefusedError(f"add: {name!r} would leave the people folder")
+    template = _person_template(config)
+    data = new_contact_note(name, template, circle, cadence, met, tags, today or dt.date.today())
+    people.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data.encode("utf-8"), create=True, vault=config.vault)
+    return Written(rel, 1, data)
+
+
+def _person_template(config: Config) -> str | None:
+    if not config.person_template:
+        return None
+    path = config.vault / config.person_template
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RefusedError(f"add: the template {config.person_template} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RefusedError(
+            f"add: cannot read the template {config.person_template}: {exc}"
+        ) from None

@@ -1,0 +1,269 @@
+"""Pure edits of a note's bytes: the line `mdnet log` adds, the note `mdnet add` creates.
+
+Edits work on the decoded text with `surrogateescape`, so bytes that are not valid
+UTF-8 come back unchanged; the byte-order mark, the line endings and a missing final
+newline are kept as they were.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+import unicodedata
+
+from .errors import RefusedError, UsageError
+
+LOG_HEADING = re.compile(r"^##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
+SECTION_END = re.compile(r"^#{1,2}[ \t]")  # a heading of the same or a higher level
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# Characters a file name cannot hold here or on other systems, and those that break
+# an Obsidian link: `# ^ [ ] |`.
+FORBIDDEN_IN_NAME = set('/\\:*?"<>|#^[]')
+MAX_NAME_BYTES = 200
+# Format characters that make a name show as something else (bidi overrides, BOM);
+# zero-width joiners stay allowed: some scripts need them.
+HIDING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
+
+def split_encoding(data: bytes) -> tuple[bytes, str, str]:
+    """(byte-order mark, codec, text) of a note."""
+    if data.startswith(codecs.BOM_UTF8):
+        bom, codec = codecs.BOM_UTF8, "utf-8"
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        bom, codec = codecs.BOM_UTF16_LE, "utf-16-le"
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        bom, codec = codecs.BOM_UTF16_BE, "utf-16-be"
+    else:
+        bom, codec = b"", "utf-8"
+    try:
+        return bom, codec, data[len(bom) :].decode(codec, "surrogateescape")
+    except UnicodeDecodeError:  # only UTF-16 can fail: surrogateescape keeps any UTF-8
+        raise RefusedError("the note is not valid UTF-16; it was left as it was") from None
+
+
+def line_ending(text: str) -> str:
+    match = re.search(r"\r\n|\r|\n", text)
+    return match[0] if match else "\n"
+
+
+def log_entry(day: dt.date, text: str, tags: tuple[str, ...] = ()) -> str:
+    """`- D TEXT #T...`, refusing what would not stay one dated list item."""
+    text = text.strip()
+    if not text:
+        raise UsageError("log: TEXT is empty")
+    if any(c in text for c in "\r\n") or any(
+        unicodedata.category(c) == "Cc" for c in text if c != "\t"
+    ):
+        raise UsageError("log: TEXT must be one line without control characters")
+    cleaned = []
+    for tag in tags:
+        tag = tag.strip().lstrip("#")
+        if not tag or any(c.isspace() for c in tag) or "#" in tag:
+            raise UsageError(f"log: {tag!r} is not a tag (one word, e.g. call or gift/given)")
+        cleaned.append("#" + tag)
+    return " ".join([f"- {day.isoformat()}", text, *cleaned])
+
+
+def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
+    """The note with `entry` as the last line of its `## Log` section (the section is
+    added at the end when missing), and the entry's line number. Nothing else changes."""
+    bom, codec, text = split_encoding(data)
+    eol = line_ending(text)
+    lines = LINE.findall(text)
+    had_final_newline = not text or text.endswith(("\n", "\r"))
+    index = _after_log_section(lines)
+    added = [entry + eol] if index is not None else ["## Log" + eol, entry + eol]
+    if index is None:
+        index = len(lines)
+    if index > 0 and not lines[index - 1].endswith(("\n", "\r")):
+        lines[index - 1] += eol  # the line before ours was the last, with no newline
+    result = lines[:index] + added + lines[index:]
+    if not had_final_newline and index == len(lines):
+        result[-1] = result[-1][: -len(eol)]  # keep the note without a final newline
+    return bom + "".join(result).encode(codec, "surrogateescape"), index + len(added)
+
+
+def _after_log_section(lines: list[str]) -> int | None:
+    """Where the entry goes: after the last non-blank line of the `## Log` section."""
+    start = _body_start(lines)
+    fence = None
+    heading = None
+    last = None
+    for index in range(start, len(lines)):
+        line = lines[index].rstrip("\r\n")
+        match = FENCE.match(line)
+        if fence is not None:
+            if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
+                fence = None
+            last = index if heading is not None else last
+            continue
+        if match:
+            fence = match[1]
+        if heading is None:
+            if LOG_HEADING.match(line):
+                heading = last = index
+            continue
+        if SECTION_END.match(line):
+            break
+        if line.strip():
+            last = index
+    return None if last is None else last + 1
+
+
+def _body_start(lines: list[str]) -> int:
+    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
+        return 0
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
+            return index + 1
+    return 0
+
+
+def check_name(name: str) -> str:
+    """A contact name that stays inside the people folder and that Obsidian can link;
+    refused with the reason otherwise."""
+    if not name or not name.strip():
+        raise RefusedError("add: the name is empty")
+    if name != name.strip():
+        raise RefusedError(f"add: {name!r} starts or ends with a space")
+    bad = sorted({c for c in name if c in FORBIDDEN_IN_NAME})
+    if bad:
+        shown = " ".join(bad)
+        raise RefusedError(f"add: {name!r} contains {shown}: not allowed in a file name or a link")
+    if name.startswith("."):
+        raise RefusedError(f"add: {name!r} starts with a dot (a hidden file)")
+    if ".." in name:
+        raise RefusedError(f"add: {name!r} contains '..'")
+    if any(
+        unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or c in HIDING for c in name
+    ):
+        raise RefusedError(f"add: {name!r} contains a control or invisible character")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise RefusedError(f"add: the name is longer than {MAX_NAME_BYTES} bytes")
+    if name.lower().endswith(".md"):
+        raise RefusedError(f"add: give the name without .md: {name[:-3]!r}")
+    return name
+
+
+def yaml_scalar(value: str) -> str:
+    """A text value as YAML reads it back: plain when that is unambiguous, else quoted."""
+    from .yamlsafe import FrontMatterError, load_front_matter
+
+    try:
+        loaded, _ = load_front_matter(f"k: {value}")
+        if isinstance(loaded, dict) and loaded.get("k") == value and "#" not in value:
+            return value
+    except FrontMatterError:
+        pass
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def new_contact_note(
+    name: str,
+    template: str | None,
+    circle: str | None,
+    cadence: str | None,
+    met: dt.date | None,
+    tags: tuple[str, ...],
+    today: dt.date,
+) -> str:
+    """The text of a new contact note: the vault's template (with `{{title}}` and
+    `{{date}}` filled) or the built-in one, with the given properties set."""
+    from .dates import parse_duration
+
+    if cadence is not None:
+        try:
+            parse_duration(cadence)
+        except ValueError as exc:
+            raise UsageError(f"add: --cadence: {exc}") from None
+    tags = tuple(t.strip().lstrip("#") for t in tags if t.strip().lstrip("#"))
+    values = {"name": name, "circle": circle, "cadence": cadence}
+    values["met"] = met.isoformat() if met else None
+    if template is None:
+        return _builtin_note(values, tags)
+    text = template.replace("{{title}}", name).replace("{{date}}", today.isoformat())
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---" or _body_start([x + "\n" for x in lines]) == 0:
+        lines = ["---", "---", *lines]
+    end = _body_start([x + "\n" for x in lines]) - 1  # index of the closing `---`
+    front = lines[1:end]
+    has_name = any(_top_level_key(line) == "name" for line in front)
+    for key, value in values.items():
+        if value is not None and not (key == "name" and has_name):
+            front = _set_property(front, key, yaml_scalar(value))
+    if tags:
+        front = _add_tags(front, tags)
+    return "\n".join(["---", *front, *lines[end:]])
+
+
+def _builtin_note(values: dict[str, str | None], tags: tuple[str, ...]) -> str:
+    def field(key: str) -> str:
+        value = values.get(key)
+        return f"{key}: {yaml_scalar(value)}" if value else f"{key}:"
+
+    tag_lines = [f"  - {yaml_scalar(t)}" for t in dict.fromkeys(("person", *tags))]
+    return "\n".join(
+        [
+            "---",
+            field("name"),
+            "aliases: []",
+            "tags:",
+            *tag_lines,
+            field("circle"),
+            field("cadence"),
+            field("met"),
+            "birthday:",
+            "city:",
+            "company:",
+            "interests: []",
+            "---",
+            "",
+            "## Log",
+            "",
+        ]
+    )
+
+
+def _top_level_key(line: str) -> str | None:
+    match = re.match(r"^([A-Za-z0-9_][^:#]*?)\s*:(\s|$)", line)
+    return match[1] if match else None
+
+
+def _block_end(front: list[str], index: int) -> int:
+    """The index after a key's block: its indented or `- ` lines below it."""
+    end = index + 1
+    while end < len(front) and (front[end].startswith((" ", "\t", "- ")) or not front[end].strip()):
+        end += 1
+    return end
+
+
+def _set_property(front: list[str], key: str, value: str) -> list[str]:
+    for index, line in enumerate(front):
+        if _top_level_key(line) == key:
+            return front[:index] + [f"{key}: {value}"] + front[_block_end(front, index) :]
+    return [*front, f"{key}: {value}"]
+
+
+def _add_tags(front: list[str], tags: tuple[str, ...]) -> list[str]:
+    from .yamlsafe import FrontMatterError, load_front_matter
+
+    for index, line in enumerate(front):
+        if _top_level_key(line) == "tags":
+            end = _block_end(front, index)
+            try:
+                loaded, _ = load_front_matter("\n".join(front[index:end]))
+                existing = loaded.get("tags") if isinstance(loaded, dict) else None
+            except FrontMatterError:
+                existing = None
+            if isinstance(existing, str):
+                existing = [existing]
+            if not isinstance(existing, list):
+                existing = []
+            merged = dict.fromkeys([*map(str, existing), *tags])
+            block = ["tags:", *(f"  - {yaml_scalar(t)}" for t in merged)]
+            return front[:index] + block + front[end:]
+    return [*front, "tags:", *(f"  - {yaml_scalar(t)}" for t in tags)]

@@ -1,0 +1,366 @@
+"""The write path: `log`, `add`, report notes, and the atomic routine under them."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdnet import writer
+from mdnet.edits import check_name, insert_log_line
+from mdnet.errors import RefusedError
+
+ENTRY = "- 2026-11-25 coffee #call"
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob(".mdnet-*")]
+
+
+# --- log -------------------------------------------------------------------------------
+
+
+def test_log_appends_to_the_log_section_and_nothing_else(vault):
+    before = (
+        "---\nname: Jib\n---\nIntro <!-- keep -->\n\n## Log\n\n- 2026-01-01 tea\n\n"
+        "## Follow-ups\n- [ ] call\n"
+    )
+    path = vault.write("people/Jib.md", before)
+    result = vault.run("log", "jib", "coffee", "--tag", "call", "--date", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"logged people/Jib.md:9: {ENTRY}\n"
+    assert path.read_text() == before.replace("- 2026-01-01 tea\n", f"- 2026-01-01 tea\n{ENTRY}\n")
+    show = vault.run("show", "Jib", "--format", "json", "--as-of", "2026-11-30")
+    assert '"2026-11-25"' in show.stdout
+
+
+def test_log_creates_the_section_when_missing(vault):
+    path = vault.write("people/Jib.md", "---\nname: Jib\n---\nJust a note.\n")
+    vault.run("log", "Jib", "coffee", "--tag", "call", "--date", "2026-11-25")
+    assert path.read_text() == f"---\nname: Jib\n---\nJust a note.\n## Log\n{ENTRY}\n"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (
+            b"## Log\r\n- 2026-01-01 tea\r\n",
+            b"## Log\r\n- 2026-01-01 tea\r\n" + ENTRY.encode() + b"\r\n",
+        ),
+        (codecs.BOM_UTF8 + b"## Log\n", codecs.BOM_UTF8 + b"## Log\n" + ENTRY.encode() + b"\n"),
+        (b"## Log\n- 2026-01-01 tea", b"## Log\n- 2026-01-01 tea\n" + ENTRY.encode()),
+        (
+            b"---\nname: [broken\n---\n## Log\n",
+            b"---\nname: [broken\n---\n## Log\n" + ENTRY.encode() + b"\n",
+        ),
+        (b"caf\xe9 latin-1\n## Log\n", b"caf\xe9 latin-1\n## Log\n" + ENTRY.encode() + b"\n"),
+    ],
+    ids=["crlf", "bom", "no-final-newline", "broken-front-matter", "invalid-utf8"],
+)
+def test_log_keeps_every_other_byte(vault, before, after):
+    path = vault.write_bytes("people/Jib.md", before)
+    result = vault.run("log", "Jib", "coffee", "--tag", "call", "--date", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == after
+
+
+def test_log_keeps_utf16_and_permissions(vault):
+    text = "## Log\n- 2026-01-01 tea\n"
+    path = vault.write_bytes("people/Jib.md", codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
+    path.chmod(0o640)
+    vault.run("log", "Jib", "coffee", "--tag", "call", "--date", "2026-11-25")
+    expected = text + ENTRY + "\n"
+    assert path.read_bytes() == codecs.BOM_UTF16_BE + expected.encode("utf-16-be")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_log_ignores_a_log_heading_inside_code(vault):
+    path = vault.write("people/Jib.md", "```\n## Log\n```\n## Log\n- 2026-01-01 a\n")
+    vault.run("log", "Jib", "coffee", "--tag", "call", "--date", "2026-11-25")
+    assert path.read_text().endswith(f"## Log\n- 2026-01-01 a\n{ENTRY}\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["Jib", "two\nlines"], "one line"),
+        (["Jib", "  "], "empty"),
+        (["Jib", "x", "--tag", "two words"], "not a tag"),
+        (["Nobody", "x"], "no contact named"),
+    ],
+)
+def test_log_refuses_bad_input_with_one_line(vault, args, message):
+    path = vault.write("people/Jib.md", "## Log\n")
+    result = vault.run("log", *args)
+    assert result.exit_code in (1, 2) and message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert path.read_text() == "## Log\n"
+
+
+def test_log_writes_through_a_link_inside_the_vault_and_keeps_the_link(vault):
+    real = vault.write("Archive/Jib.md", "## Log\n")
+    link = vault.root / "people" / "Jib.md"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    vault.write("people/Afi.md", "")  # the real note under Archive/ is not a contact
+    result = vault.run("log", "Jib", "coffee", "--tag", "call", "--date", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and real.read_text() == f"## Log\n{ENTRY}\n"
+
+
+def test_log_refuses_a_link_to_outside_the_vault(vault, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("## Log\n")
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "Jib.md").symlink_to(outside)
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1 and "outside the vault" in result.stderr
+    assert outside.read_text() == "## Log\n"
+
+
+def test_a_save_between_read_and_write_is_detected(vault, monkeypatch):
+    path = vault.write("people/Jib.md", "## Log\n")
+    import mdnet.edits as edits
+
+    real_insert = edits.insert_log_line
+
+    def editor_saves_meanwhile(data, entry):
+        path.write_text("## Log\n- 2026-11-24 typed in Obsidian\n")
+        return real_insert(data, entry)
+
+    monkeypatch.setattr(edits, "insert_log_line", editor_saves_meanwhile)
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1 and "changed since it was read" in result.stderr
+    assert path.read_text() == "## Log\n- 2026-11-24 typed in Obsidian\n"
+    assert leftovers(vault.root) == []
+
+
+eols = st.sampled_from(["\n", "\r\n"])
+note_lines = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["## Log", "## Other", "# Title", "```", "---", "- 2026-01-01 x", "", "text"]
+        ),
+        st.text(alphabet="ab #-`\t\u00e9", max_size=12),
+    ),
+    max_size=12,
+)
+
+
+@given(lines=note_lines, eol=eols, bom=st.booleans(), final=st.booleans())
+@settings(max_examples=300)
+def test_log_adds_exactly_one_line_whatever_the_note(lines, eol, bom, final):
+    text = eol.join(lines) + (eol if final and lines else "")
+    data = (codecs.BOM_UTF8 if bom else b"") + text.encode()
+    new, line = insert_log_line(data, ENTRY)
+    eol = eol if eol in text else "\n"  # a note with no line break gets the usual one
+    assert new.startswith(codecs.BOM_UTF8) == bom
+    assert new.endswith(eol.encode()) == (text.endswith(eol) or not text)  # final newline kept
+    body = new.removeprefix(codecs.BOM_UTF8).decode()
+    new_lines = body.split(eol)
+    assert new_lines[line - 1] == ENTRY
+    heading_added = new_lines.count("## Log") > text.split(eol).count("## Log")
+    drop = {line - 1, line - 2} if heading_added else {line - 1}
+    if heading_added:
+        assert new_lines[line - 2] == "## Log"
+    kept = [x for i, x in enumerate(new_lines) if i not in drop]
+    assert eol.join(kept) == text  # every other byte is where it was
+
+
+# --- add -------------------------------------------------------------------------------
+
+
+def test_add_creates_a_contact_and_never_overwrites(vault):
+    result = vault.run(
+        "add", "Ada Lovelace", "--circle", "friends", "--met", "2026-11-20", "--tag", "math"
+    )
+    assert result.exit_code == 0 and result.stdout == "created people/Ada Lovelace.md\n"
+    path = vault.root / "people" / "Ada Lovelace.md"
+    text = path.read_text()
+    assert "name: Ada Lovelace\n" in text and "circle: friends\n" in text and "  - math\n" in text
+    assert "met: 2026-11-20\n" in text and text.endswith("## Log\n")
+    shown = vault.run("show", "ada lovelace", "--format", "json")
+    assert '"circle": "friends"' in shown.stdout
+    path.write_text("my edits\n")
+    again = vault.run("add", "Ada Lovelace")
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert path.read_text() == "my edits\n"
+
+
+def test_add_uses_the_vaults_template(vault):
+    vault.write(
+        ".mdnet.toml", 'person_template = "Templates/Person.md"\nignore = ["Templates/**"]\n'
+    )
+    vault.write(
+        "Templates/Person.md",
+        '---\nname: "{{title}}"\ncircle:\ncreated: {{date}}\n---\n# {{title}}\n\n## Log\n',
+    )
+    result = vault.run("add", "Ada", "--circle", "close", "--cadence", "3w")
+    assert result.exit_code == 0, result.output
+    text = (vault.root / "people" / "Ada.md").read_text()
+    assert text.startswith('---\nname: "Ada"\ncircle: close\ncreated: ') and "cadence: 3w\n" in text
+    assert "# Ada\n" in text
+
+
+def test_add_refuses_a_name_another_contact_answers_to(vault):
+    vault.write("Clients/Priya.md", "---\ntags: [person]\naliases: [PR]\n---\n")
+    for name in ("Priya", "pr"):
+        result = vault.run("add", name)
+        assert result.exit_code == 1 and "ambiguous" in result.stderr
+    assert not (vault.root / "people").exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil",
+        "a/b",
+        "a\\b",
+        ".hidden",
+        "x#y",
+        "x^y",
+        "[x]",
+        "a|b",
+        "tab\there",
+        "",
+        " pad",
+        "Jib.md",
+        "a\u202eb",
+    ],
+)
+def test_add_refuses_names_that_escape_or_break_links(vault, name):
+    result = vault.run("add", name)
+    assert result.exit_code == 1 and result.stderr.startswith("mdnet: add:")
+    assert list(vault.root.rglob("*.md")) == []
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=300)
+def test_any_name_is_refused_or_stays_in_the_people_folder(name):
+    try:
+        check_name(name)
+    except RefusedError:
+        return
+    people = Path("/vault/people")
+    path = (people / f"{name}.md").resolve()
+    assert path.parent == people and path.name == f"{name}.md"
+
+
+# --- the atomic routine ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step", ["write", "fsync", "chmod", "replace"])
+def test_a_failing_step_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch, step):
+    path = tmp_path / "note.md"
+    path.write_bytes(b"old")
+    snapshot = writer.read_snapshot(path)
+    boom = OSError(28, "No space left on device")
+
+    def fail(*args, **kwargs):
+        raise boom
+
+    if step == "write":
+        real_fdopen = os.fdopen
+
+        class Full:
+            def __init__(self, handle):
+                self.handle = handle
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.handle.close()
+
+            def write(self, data):
+                raise boom
+
+        monkeypatch.setattr(writer.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    else:
+        monkeypatch.setattr(writer.os, step, fail)
+    with pytest.raises(OSError):
+        writer.atomic_write(path, b"new", expected=snapshot)
+    assert path.read_bytes() == b"old"
+    assert leftovers(tmp_path) == []
+
+
+def test_disk_full_is_one_line_and_the_note_is_unchanged(vault, monkeypatch):
+    path = vault.write("people/Jib.md", "## Log\n")
+    monkeypatch.setattr(
+        writer.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device"))
+    )
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("mdnet: No space left on device")
+    assert path.read_text() == "## Log\n" and leftovers(vault.root) == []
+
+
+def test_read_only_folder_is_one_line(vault, monkeypatch):
+    path = vault.write("people/Jib.md", "## Log\n")
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system", str(path.parent))
+
+    monkeypatch.setattr(writer.tempfile, "mkstemp", read_only)
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1 and "Read-only file system" in result.stderr
+    assert path.read_text() == "## Log\n"
+
+
+def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path):
+    path = tmp_path / "note.md"
+    old, new = b"old\n" * 1000, b"new\n" * 5_000_000
+    path.write_bytes(old)
+    child = (
+        "import sys\nfrom pathlib import Path\nfrom mdnet.writer import atomic_write\n"
+        f"atomic_write(Path({str(path)!r}), {new!r} * 1)\n"
+    ).replace(repr(new), f"b'new\\n' * {5_000_000}")
+    for delay in (0.0, 0.05, 0.2):
+        proc = subprocess.Popen([sys.executable, "-c", child])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert path.read_bytes() in (old, new)
+        path.write_bytes(old)
+
+
+def test_report_notes_are_written_only_when_they_change(vault):
+    vault.write("people/Jib.md", "")
+    target = vault.root / "Reports" / "R.md"
+    args = [
+        "report",
+        "reconnect",
+        "--format",
+        "markdown",
+        "--as-of",
+        "2026-11-20",
+        "-o",
+        str(target),
+    ]
+    assert vault.run(*args).exit_code == 0
+    first = target.stat().st_mtime_ns
+    time.sleep(0.01)
+    assert vault.run(*args).exit_code == 0
+    assert target.stat().st_mtime_ns == first
+
+
+def test_a_text_report_never_replaces_a_note(vault):
+    path = vault.write("people/Jib.md", "mine\n")
+    result = vault.run("report", "--output", str(path))
+    assert result.exit_code == 1 and path.read_text() == "mine\n"
+
+
+def test_writes_use_today_by_default(vault):
+    path = vault.write("people/Jib.md", "## Log\n")
+    vault.run("log", "Jib", "coffee")
+    assert f"- {dt.date.today().isoformat()} coffee" in path.read_text()
