@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from stat import S_ISREG
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from .config import Config
 
