@@ -385,6 +385,44 @@ def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) ->
     click.echo(f"created {written.path}")
 
 
+@main.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the notes of each batch.")
+@click.option("--polling", is_flag=True, help="Poll instead of inotify/FSEvents (network drives).")
+@pass_state
+def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
+    """Keep the index current and rewrite the report notes of `[watch.reports]`.
+
+    Stops cleanly on Ctrl-C or SIGTERM. It writes nothing but those report notes.
+
+    \b
+    Example:
+      mdnet watch            # in a terminal, a tmux pane or a service
+    """
+    import signal
+
+    from .watch import Watcher
+
+    watcher = Watcher(
+        state.config,
+        log=lambda line: click.echo(line, err=True),
+        verbose=verbose,
+        quiet=quiet,
+        polling=polling,
+    )
+    if not state.config.watch_reports and not quiet:
+        click.echo("mdnet: no [watch.reports] in .mdnet.toml: keeping the index only", err=True)
+
+    def stop(signum: int, frame: object) -> None:
+        watcher.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    watcher.run()
+    if not quiet:
+        click.echo("mdnet: stopped", err=True)
+
+
 def _jsonable_row(row: tuple) -> list:
     return [v.hex() if isinstance(v, bytes) else v for v in row]
 

@@ -1,0 +1,232 @@
+"""`mdnet watch`: turn file events into "these paths may have changed", keep the index
+current through the one refresh routine, and rewrite the configured report notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .errors import RefusedError
+from .sync import Index, SyncResult
+
+QUIET_SECONDS = 0.15  # a batch ends after this much quiet...
+MAX_WAIT_SECONDS = 1.0  # ...or this long after its first event, whichever comes first
+LARGE_BATCH = 200  # more paths than this (a git checkout): one full walk is cheaper
+TICK_SECONDS = 30.0  # wake up this often to notice a new day (reports are "as of today")
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class WatchStats:
+    """What the watcher did, for tests and for its own log lines."""
+
+    batches: int = 0
+    report_writes: int = 0
+    last_result: SyncResult | None = None
+    warned: set[str] = field(default_factory=set)
+
+
+class _Events:
+    """The watchdog handler: only collects paths; all work happens in the watcher loop."""
+
+    def __init__(self, vault: Path, sink: queue.SimpleQueue[str]) -> None:
+        self.vault = str(vault)
+        self.sink = sink
+
+    def dispatch(self, event) -> None:  # noqa: ANN001 - watchdog's FileSystemEvent
+        if event.event_type in ("opened", "closed_no_write"):
+            return  # reads (Obsidian opening a note) change nothing
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if not raw:
+                continue
+            raw = os.fsdecode(raw)
+            rel = os.path.relpath(raw, self.vault).replace(os.sep, "/")
+            if rel == "." or rel.startswith("../") or _hidden(rel):
+                continue  # .git, .obsidian, editors' and our own temporary files
+            if event.is_directory or rel.endswith(".md"):
+                self.sink.put(rel)
+
+
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+class Watcher:
+    def __init__(
+        self,
+        config: Config,
+        log: Log = print,
+        verbose: bool = False,
+        quiet: bool = False,
+        today: Callable[[], dt.date] = dt.date.today,
+        polling: bool = False,
+    ) -> None:
+        self.config = config
+        self.log = log
+        self.verbose = verbose
+        self.quiet = quiet
+        self.today = today
+        self.polling = polling
+        self.stats = WatchStats()
+        self.stop_event = threading.Event()
+        self.events: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.report_paths = {name: rel.strip("/") for name, rel in config.watch_reports.items()}
+        self._last_day: dt.date | None = None
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self, ready: threading.Event | None = None) -> None:
+        """Watch until `stop()`: one full refresh, the report notes, then batches."""
+        with Index(self.config) as index:
+            result = index.refresh()
+            self.stats.last_result = result
+            self._say(
+                f"indexed {result.total} notes in {result.seconds:.2f}s; watching {self.config.vault}"
+            )
+            self._write_reports(index, force_log=True)
+            observer = self._start_observer()
+            if ready is not None:
+                ready.set()
+            try:
+                self._loop(index)
+            finally:
+                observer.stop()
+                observer.join(timeout=2)
+
+    def _start_observer(self):  # noqa: ANN202 - a watchdog observer
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        handler = _Events(self.config.vault, self.events)
+        observer = PollingObserver(timeout=1) if self.polling else Observer()
+        observer.schedule(handler, str(self.config.vault), recursive=True)
+        try:
+            observer.start()
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EMFILE):
+                raise
+            self._warn(
+                f"the system's inotify limit is reached ({exc.strerror}); polling instead, "
+                "which is slower. Raise it with: sudo sysctl fs.inotify.max_user_watches=524288"
+            )
+            observer = PollingObserver(timeout=1)
+            observer.schedule(handler, str(self.config.vault), recursive=True)
+            observer.start()
+        return observer
+
+    def _loop(self, index: Index) -> None:
+        while not self.stop_event.is_set():
+            batch = self._next_batch()
+            if batch:
+                self._handle(index, batch)
+            elif self.today() != self._last_day:
+                self._write_reports(index)  # a new day: "as of today" moved
+
+    def _next_batch(self) -> list[str]:
+        """Paths from the first event until a short quiet, or a maximum wait."""
+        deadline = time.monotonic() + TICK_SECONDS
+        paths: list[str] = []
+        while not self.stop_event.is_set():
+            try:
+                paths.append(self.events.get(timeout=0.1 if not paths else QUIET_SECONDS))
+            except queue.Empty:
+                if paths or time.monotonic() > deadline:
+                    break
+                continue
+            first = time.monotonic()
+            while time.monotonic() - first < MAX_WAIT_SECONDS:
+                try:
+                    paths.append(self.events.get(timeout=QUIET_SECONDS))
+                except queue.Empty:
+                    break
+            break
+        return list(dict.fromkeys(paths))
+
+    def _handle(self, index: Index, paths: list[str]) -> None:
+        started = time.perf_counter()
+        full = len(paths) > LARGE_BATCH
+        result = index.refresh(None if full else paths)
+        self.stats.batches += 1
+        self.stats.last_result = result
+        own = set(self.report_paths.values())
+        changed_notes = [p for p in result.changed_paths if p not in own]
+        if not (changed_notes or result.removed):
+            return  # only touched, or only our own report notes: nothing to redo
+        for problem in self._problems(index, changed_notes):
+            self._warn(problem)
+        written = self._write_reports(index)
+        if not self.quiet:
+            what = f"{len(changed_notes)} changed, {result.removed} removed"
+            if full:
+                what += f" (full walk: {len(paths)} paths)"
+            tail = f"; wrote {', '.join(written)}" if written else ""
+            self.log(f"{_now()} {what} in {time.perf_counter() - started:.2f}s{tail}")
+        if self.verbose:
+            for path in changed_notes:
+                self.log(f"  {path}")
+
+    def _problems(self, index: Index, paths: list[str]) -> list[str]:
+        if not paths:
+            return []
+        marks = ",".join("?" * len(paths[:500]))
+        rows = index.conn.execute(
+            f"SELECT path, line, level, message FROM problems WHERE path IN ({marks}) "
+            "ORDER BY path, line",
+            paths[:500],
+        ).fetchall()
+        return [f"{p}:{line}: {level}: {message}" for p, line, level, message in rows]
+
+    def _write_reports(self, index: Index, force_log: bool = False) -> list[str]:
+        """Rewrite each configured report note whose content changed."""
+        from .reports_api import gifts, reconnect
+
+        today = self.today()
+        self._last_day = today
+        written = []
+        for name, rel in self.report_paths.items():
+            if name == "reconnect":
+                text = reconnect(index.conn, self.config, today, "markdown")
+            elif name == "gifts":
+                text = gifts(index.conn, today, None, "markdown")
+            else:
+                self._warn_once(rel, f"[watch.reports] {name}: no such report (reconnect, gifts)")
+                continue
+            try:
+                from .writer import write_report_note
+
+                if write_report_note(self.config.vault / rel, text, vault=self.config.vault):
+                    written.append(rel)
+                    self.stats.report_writes += 1
+            except RefusedError as exc:
+                self._warn_once(rel, f"{exc} (a note you wrote: mdnet leaves it alone)")
+            except OSError as exc:
+                self._warn(f"{rel}: cannot write: {exc.strerror or exc}")
+        if force_log and written and not self.quiet:
+            self.log(f"{_now()} wrote {', '.join(written)}")
+        return written
+
+    def _warn(self, message: str) -> None:
+        self.log(f"{_now()} warning: {message}")
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self.stats.warned:
+            self.stats.warned.add(key)
+            self._warn(message)
+
+    def _say(self, message: str) -> None:
+        if not self.quiet:
+            self.log(f"{_now()} {message}")
+
+
+def _now() -> str:
+    return time.strftime("%H:%M:%S")

@@ -1,0 +1,203 @@
+"""The watcher with watchdog's real observer on temporary vaults. Waits are polls with
+a deadline, never bare sleeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mdnet.config import load_config
+from mdnet.watch import Watcher
+
+AS_OF = dt.date(2026, 6, 30)
+CONFIG = '[watch.reports]\nreconnect = "Reports/Reconnect.md"\ngifts = "Reports/Gifts.md"\n'
+
+
+def wait_for(predicate, timeout: float = 15.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def watching(vault):
+    """Start a watcher in a thread on the test vault; yields (vault, watcher, lines)."""
+    started = []
+
+    def start(config_text: str = CONFIG, **kwargs):
+        vault.write(".mdnet.toml", config_text)
+        lines: list[str] = []
+        watcher = Watcher(load_config(vault.root), log=lines.append, today=lambda: AS_OF, **kwargs)
+        ready = threading.Event()
+        thread = threading.Thread(target=watcher.run, kwargs={"ready": ready}, daemon=True)
+        thread.start()
+        assert ready.wait(15), lines
+        started.append((watcher, thread))
+        return watcher, lines
+
+    yield start
+    for watcher, thread in started:
+        watcher.stop()
+        thread.join(5)
+        assert not thread.is_alive()
+
+
+def report(vault) -> str:
+    path = vault.root / "Reports" / "Reconnect.md"
+    return path.read_text() if path.exists() else ""
+
+
+def overdue(vault, name: str) -> str:
+    return vault.write(f"people/{name}.md", "---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+
+
+def caught_up(name: str) -> str:
+    return "---\ncadence: 10d\n---\n- 2026-01-01 coffee\n- 2026-06-29 lunch\n"
+
+
+def test_start_writes_the_reports_then_a_plain_save_updates_them(vault, watching):
+    overdue(vault, "Jib")
+    watcher, _ = watching()
+    assert "[[Jib]]" in report(vault)
+    assert (vault.root / "Reports" / "Gifts.md").read_text().startswith("---\ngenerated_by: mdnet")
+    (vault.root / "people" / "Jib.md").write_text(caught_up("Jib"))
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="the report to drop Jib")
+
+
+def test_an_editors_temp_file_and_rename_save(vault, watching):
+    overdue(vault, "Jib")
+    watching()
+    tmp = vault.root / "people" / ".Jib.md.tmp-1234"
+    tmp.write_text(caught_up("Jib"))
+    os.replace(tmp, vault.root / "people" / "Jib.md")  # watchdog sees only a move into it
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="the renamed-over save")
+
+
+def test_vims_backup_and_swap_dance(vault, watching):
+    overdue(vault, "Jib")
+    watching()
+    note = vault.root / "people" / "Jib.md"
+    backup = vault.root / "people" / "Jib.md~"
+    (vault.root / "people" / "4913").write_text("")  # vim's write test
+    os.remove(vault.root / "people" / "4913")
+    os.rename(note, backup)
+    note.write_text(caught_up("Jib"))
+    os.remove(backup)
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="vim's save")
+
+
+def test_rename_move_folder_and_delete(vault, watching):
+    overdue(vault, "Jib")
+    overdue(vault, "team/Afi")
+    watching()
+    assert "[[Afi]]" in report(vault)
+    os.rename(vault.root / "people" / "Jib.md", vault.root / "people" / "Jibola.md")
+    wait_for(
+        lambda: "[[Jibola]]" in report(vault) and "[[Jib]]" not in report(vault), what="rename"
+    )
+    os.rename(vault.root / "people" / "team", vault.root / "Archive")  # out of the people folder
+    wait_for(lambda: "[[Afi]]" not in report(vault), what="the folder move")
+    os.remove(vault.root / "people" / "Jibola.md")
+    wait_for(lambda: "[[Jibola]]" not in report(vault), what="the delete")
+
+
+def test_a_burst_of_300_files_converges(vault, watching):
+    watcher, _ = watching()
+    for i in range(300):
+        (vault.root / "people").mkdir(exist_ok=True)
+        (vault.root / "people" / f"P{i:03}.md").write_text("---\ncadence: 10d\n---\n")
+    wait_for(lambda: report(vault).count("never contacted") == 300, timeout=30, what="300 rows")
+    assert watcher.stats.batches < 50
+
+
+def test_dot_folders_trigger_nothing_and_own_writes_do_not_loop(vault, watching):
+    overdue(vault, "Jib")
+    watcher, _ = watching()
+    writes = watcher.stats.report_writes
+    (vault.root / ".git").mkdir()
+    (vault.root / ".git" / "x.md").write_text("- 2026-06-29 [[Jib]]\n")
+    (vault.root / ".obsidian").mkdir()
+    (vault.root / ".obsidian" / "workspace.md").write_text("x")
+    vault.write("Daily/2026-06-29.md", "saw [[Jib]]\n")  # a real change after them
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="the daily note")
+    assert watcher.stats.report_writes == writes + 1
+    batches = watcher.stats.batches
+    vault.write("Daily/2026-06-28.md", "nothing\n")  # the next change is one more batch:
+    wait_for(lambda: watcher.stats.batches > batches, what="the next batch")
+    assert watcher.stats.report_writes == writes + 1  # the report did not change: no write
+    assert "x.md" not in " ".join(watcher.stats.last_result.changed_paths)
+
+
+def test_a_users_own_report_note_is_left_alone(vault, watching):
+    overdue(vault, "Jib")
+    mine = vault.write("Reports/Reconnect.md", "my own notes\n")
+    watcher, lines = watching()
+    vault.write("people/Afi.md", "")
+    wait_for(lambda: watcher.stats.batches >= 1, what="a batch")
+    assert mine.read_text() == "my own notes\n"
+    warnings = [line for line in lines if "Reports/Reconnect.md" in line and "warning" in line]
+    assert len(warnings) == 1
+
+
+def test_a_bad_note_is_logged_and_the_watcher_goes_on(vault, watching):
+    watcher, lines = watching()
+    vault.write("people/Bad.md", "---\nname: [broken\n---\n- 2026-02-30 x\n")
+    wait_for(
+        lambda: any("people/Bad.md:4: error: 2026-02-30" in line for line in lines),
+        what="the problem",
+    )
+    overdue(vault, "Jib")
+    wait_for(lambda: "[[Jib]]" in report(vault), what="the next change")
+
+
+def test_sigterm_stops_quickly_without_a_traceback(vault, tmp_path):
+    vault.write(".mdnet.toml", CONFIG)
+    overdue(vault, "Jib")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(vault.root), "watch"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    wait_for(lambda: (vault.root / "Reports" / "Gifts.md").exists(), what="the first reports")
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=5) == 0
+    assert time.monotonic() - sent < 1.5
+    err = proc.stderr.read()
+    assert "Traceback" not in err and "stopped" in err
+
+
+def test_polling_mode_works_too(vault, watching):
+    overdue(vault, "Jib")
+    watching(polling=True)
+    (vault.root / "people" / "Jib.md").write_text(caught_up("Jib"))
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="the polled change")
+
+
+def test_watch_without_reports_configured_keeps_the_index(vault, watching):
+    watcher, _ = watching(config_text="")
+    overdue(vault, "Jib")
+    wait_for(lambda: watcher.stats.batches >= 1, what="a batch")
+    assert not (vault.root / "Reports").exists()
+    assert watcher.stats.last_result.changed_paths == ["people/Jib.md"]
+
+
+def test_paths_outside_the_vault_are_not_a_concern(vault):
+    from mdnet.watch import _hidden
+
+    assert _hidden(".git/x.md") and _hidden("people/.Jib.md.swp") and not _hidden("people/Jib.md")
+    assert Path(vault.root).exists()
