@@ -45,6 +45,8 @@ class _Events:
     def dispatch(self, event) -> None:  # noqa: ANN001 - watchdog's FileSystemEvent
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads (Obsidian opening a note) change nothing
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return  # a folder "changes" whenever a note in it does: the note's event says it
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if not raw:
                 continue
@@ -87,21 +89,26 @@ class Watcher:
 
     def run(self, ready: threading.Event | None = None) -> None:
         """Watch until `stop()`: one full refresh, the report notes, then batches."""
-        with Index(self.config) as index:
-            result = index.refresh()
-            self.stats.last_result = result
-            self._say(
-                f"indexed {result.total} notes in {result.seconds:.2f}s; watching {self.config.vault}"
-            )
-            self._write_reports(index, force_log=True)
-            observer = self._start_observer()
-            if ready is not None:
-                ready.set()
-            try:
+        # The observer starts first: a save during the first refresh is then an event,
+        # not a change that slipped between the walk and the watch.
+        observer = self._start_observer()
+        from . import parse, yamlsafe  # noqa: F401 - loaded now, not on the first save
+
+        try:
+            with Index(self.config) as index:
+                result = index.refresh()
+                self.stats.last_result = result
+                vault = self.config.vault
+                self._say(
+                    f"indexed {result.total} notes in {result.seconds:.2f}s; watching {vault}"
+                )
+                self._write_reports(index, force_log=True)
+                if ready is not None:
+                    ready.set()
                 self._loop(index)
-            finally:
-                observer.stop()
-                observer.join(timeout=2)
+        finally:
+            observer.stop()
+            observer.join(timeout=2)
 
     def _start_observer(self):  # noqa: ANN202 - a watchdog observer
         from watchdog.observers import Observer
@@ -164,13 +171,16 @@ class Watcher:
             return  # only touched, or only our own report notes: nothing to redo
         for problem in self._problems(index, changed_notes):
             self._warn(problem)
+        indexed = time.perf_counter()
         written = self._write_reports(index)
         if not self.quiet:
             what = f"{len(changed_notes)} changed, {result.removed} removed"
             if full:
                 what += f" (full walk: {len(paths)} paths)"
             tail = f"; wrote {', '.join(written)}" if written else ""
-            self.log(f"{_now()} {what} in {time.perf_counter() - started:.2f}s{tail}")
+            index_ms = (indexed - started) * 1000
+            report_ms = (time.perf_counter() - indexed) * 1000
+            self.log(f"{_now()} {what}: index {index_ms:.0f} ms, reports {report_ms:.0f} ms{tail}")
         if self.verbose:
             for path in changed_notes:
                 self.log(f"  {path}")
