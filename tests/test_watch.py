@@ -201,3 +201,42 @@ def test_paths_outside_the_vault_are_not_a_concern(vault):
 
     assert _hidden(".git/x.md") and _hidden("people/.Jib.md.swp") and not _hidden("people/Jib.md")
     assert Path(vault.root).exists()
+
+
+def test_inotify_limit_falls_back_to_polling_with_a_hint(vault, watching, monkeypatch):
+    import errno
+
+    from watchdog.observers import Observer
+
+    def limit_reached(self):
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(Observer, "start", limit_reached)
+    overdue(vault, "Jib")
+    watcher, lines = watching()
+    assert any("fs.inotify.max_user_watches" in line for line in lines)
+    (vault.root / "people" / "Jib.md").write_text(caught_up("Jib"))
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="the polled change")
+
+
+def test_reports_in_other_processes_never_hit_a_locked_index(vault, watching, tmp_path):
+    watcher, _ = watching()
+    env = dict(os.environ)
+    procs = []
+    for i in range(150):
+        (vault.root / "people").mkdir(exist_ok=True)
+        (vault.root / "people" / f"P{i:03}.md").write_text("- 2026-01-01 x\n")
+        if i % 30 == 0:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "mdnet", "--vault", str(vault.root), "report"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                )
+            )
+    for proc in procs:
+        assert proc.wait(timeout=60) == 0, proc.stderr.read()
+        assert "locked" not in proc.stderr.read()
+    wait_for(lambda: report(vault).count("[[P") == 150, timeout=30, what="all 150 notes")

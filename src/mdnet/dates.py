@@ -15,12 +15,17 @@ _BIRTHDAY = re.compile(r"^(?:(\d{4})-|--)?(\d{2})-(\d{2})$")
 
 def parse_day(value: object) -> dt.date | None:
     """An ISO `YYYY-MM-DD` (str or date) as a date; None when absent or impossible."""
+    if isinstance(value, str):
+        return _parse_day_text(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str):
-        return None
+    return None
+
+
+@lru_cache(maxsize=65536)  # reports look up the same few thousand days for every contact
+def _parse_day_text(value: str) -> dt.date | None:
     match = _ISO_DAY.match(value.strip())
     if not match:
         return None
@@ -61,6 +66,11 @@ def parse_birthday(value: object) -> tuple[int | None, int, int] | None:
         return value.year, value.month, value.day
     if not isinstance(value, str):
         return None
+    return _parse_birthday_text(value)
+
+
+@lru_cache(maxsize=65536)
+def _parse_birthday_text(value: str) -> tuple[int | None, int, int] | None:
     match = _BIRTHDAY.match(value.strip())
     if not match:
         return None

@@ -49,7 +49,7 @@ def show_contact(
 ) -> ContactCard:
     contact = find_contact(conn, name)
     status = contact_status(config, contact, as_of, last_touches(conn, config, as_of))
-    status = with_bring_up(conn, [status], as_of)[0]
+    status = with_bring_up(conn, [status], as_of, {contact["path"]: contact["note_id"]})[0]
     day = as_of.isoformat()
     timeline = tuple(
         TimelineItem(date, kind, answer, text, Source(path, line), date > day)

@@ -68,19 +68,21 @@ def reconnect_report(
     contacted (by name), then birthday-only (soonest first)."""
     touch = last_touches(conn, config, as_of)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
+    ids: dict[str, int] = {}
     for contact in db.contacts(conn):
         if city is not None and (contact["city"] or "").strip().lower() != city.strip().lower():
             continue
         row = contact_status(config, contact, as_of, touch)
         if row.reason in groups:
             groups[row.reason].append(row)
+            ids[row.path] = contact["note_id"]
     groups["overdue"].sort(
         key=lambda r: (-(r.days_since or 0) / (r.cadence_days or 1), r.name.lower(), r.path)
     )
     groups["never"].sort(key=lambda r: (r.name.lower(), r.path))
     groups["birthday"].sort(key=lambda r: (r.birthday_in_days, r.name.lower(), r.path))
     rows = groups["overdue"] + groups["never"] + groups["birthday"]
-    return with_bring_up(conn, rows, as_of) if rows else rows
+    return with_bring_up(conn, rows, as_of, ids) if rows else rows
 
 
 def last_touches(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> dict[int, tuple]:
@@ -149,11 +151,12 @@ def _last_contact(
 
 
 def with_bring_up(
-    conn: sqlite3.Connection, rows: list[ReconnectRow], as_of: dt.date
+    conn: sqlite3.Connection, rows: list[ReconnectRow], as_of: dt.date, ids: dict[str, int]
 ) -> list[ReconnectRow]:
+    """The rows with what to bring up and the events ahead; `ids`: contact id by path."""
     by_path: dict[str, list[BringUp]] = {row.path: [] for row in rows}
     events: dict[str, list[Event]] = {row.path: [] for row in rows}
-    contact_paths = {c["note_id"]: c["path"] for c in db.contacts(conn)}
+    contact_paths = {contact_id: path for path, contact_id in ids.items()}
     since = (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat()
     for cid, date, text, path, line in db.life_events(conn, since, as_of.isoformat()):
         owner = contact_paths.get(cid)
