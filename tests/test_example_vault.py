@@ -82,3 +82,20 @@ def test_the_readme_tour_matches_what_mdnet_prints():
         assert args[0] == ".venv/bin/mdnet" and args[1:3] == ["--vault", "vault-example"]
         result = run(args[3:])
         assert result.stdout == expected, command
+
+
+def test_each_networking_rule_fires_on_the_demo_vault():
+    too_early = run(["ask", "Tomasz Wrona", "--as-of", AS_OF])
+    assert too_early.exit_code == 1 and "first-date rule" in too_early.stdout
+    declined = run(["ask", "Hannah Kowalczyk", "--as-of", AS_OF])
+    assert declined.exit_code == 1 and "do not ask again before 2027-01-30" in declined.stdout
+    pending = run(["ask", "Lena Brandt", "--as-of", AS_OF])
+    assert pending.exit_code == 1 and "still open" in pending.stdout
+    ready = run(["ask", "Jib Okafor", "--as-of", AS_OF])
+    assert ready.exit_code == 0 and "ready to ask" in ready.stdout
+    intros = run(["intros", "--limit", "1"])
+    assert intros.stdout.startswith("Kwame Asante ↔ Mira Solberg")
+    draft = run(["draft", "Jib Okafor", "--as-of", AS_OF])
+    assert draft.stdout.startswith("Hey Jib! I saw the news: Got married to Dara")
+    trip = run(["report", "reconnect", "--city", "Lisbon", "--as-of", AS_OF, "--format", "json"])
+    assert all(row["path"] for row in json.loads(trip.stdout)["contacts"])

@@ -423,6 +423,104 @@ def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
         click.echo("mdnet: stopped", err=True)
 
 
+@main.command()
+@click.argument("name")
+@click.argument("text", required=False)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--as-of", type=DATE, help="Check for this day (default: today).")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
+@pass_state
+def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
+    """Is it time to ask NAME for something? Exit 0 ready, 1 not yet.
+
+    Never ask on a first or second meeting; wait for an open ask; a "no" rests for 180
+    days. With TEXT, also checks that the ask is concrete.
+
+    \b
+    Example:
+      mdnet ask "Lena Brandt" "Could you review my grant draft (4 pages) by Friday?"
+    """
+    from .lookup import find_contact
+    from .render import to_json
+    from .reports.ask import check_ask
+
+    as_of = as_of or dt.date.today()
+    idx, _ = state.index()
+    with idx:
+        check = check_ask(idx.conn, state.config, find_contact(idx.conn, name), as_of, text)
+    if fmt == "json":
+        emit(to_json(check), output)
+    else:
+        verdict = "ready to ask" if check.ready else "not yet"
+        lines = [f"{check.name}: {verdict} ({check.prior_days} days met before today)"]
+        lines += [f"  ✗ {reason}" for reason in check.reasons]
+        if check.ready:
+            owe = " (you owe them: ask with care, and give first)" if check.balance < 0 else ""
+            lines.append(f"  balance {check.balance:+d}{owe}")
+        lines += [f"  ! {warning}" for warning in check.warnings]
+        emit("\n".join(lines) + "\n", output)
+    if not check.ready:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
+@pass_state
+def intros(state: State, limit: int, fmt: str, output) -> None:
+    """Introductions worth making: people who share interests (or a city and a tag),
+    not yet linked to each other nor introduced.
+
+    \b
+    Example:
+      mdnet intros --limit 5
+    """
+    from .render import to_json
+    from .reports.intros import intro_pairs
+
+    idx, _ = state.index()
+    with idx:
+        pairs = intro_pairs(idx.conn, limit)
+    if fmt == "json":
+        emit(to_json({"pairs": pairs}), output)
+        return
+    lines = [f"{p.a} ↔ {p.b}  ({p.score}): {'; '.join(p.shared)}" for p in pairs]
+    emit("\n".join(lines or ["No introductions to suggest yet."]) + "\n", output)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--template", type=click.Path(dir_okay=False), help="A template file with {field}s.")
+@click.option("--as-of", type=DATE, help="Draft for this day (default: today).")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
+@pass_state
+def draft(state: State, name: str, template, as_of, output) -> None:
+    """Draft a reconnect message to NAME from a template.
+
+    Placeholders: {name}, {first_name}, {last_text}, {last_date}, {bring_up}, {event},
+    {city} and any front-matter key. A sentence with an empty field is left out.
+
+    \b
+    Example:
+      mdnet draft "Jib Okafor"
+    """
+    from .draft import draft_message
+
+    text = None
+    if template:
+        try:
+            text = Path(template).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(
+                f"cannot read {template}: {exc}", param_hint="--template"
+            ) from None
+    idx, _ = state.index()
+    with idx:
+        message = draft_message(idx.conn, state.config, name, as_of or dt.date.today(), text)
+    emit(message, output)
+
+
 def _jsonable_row(row: tuple) -> list:
     return [v.hex() if isinstance(v, bytes) else v for v in row]
 

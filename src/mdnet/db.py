@@ -592,3 +592,49 @@ def read_only(path: Path) -> sqlite3.Connection:
 
     conn.set_authorizer(authorize)
     return conn
+
+
+def touch_days(conn: sqlite3.Connection, contact_id: int, before: str) -> list[str]:
+    """Distinct days before `before` with a touchpoint other than an ask (life is none)."""
+    rows = conn.execute(
+        "SELECT DISTINCT date FROM touches WHERE contact_id = ? AND date < ? "
+        "AND kind NOT IN ('ask', 'life') ORDER BY date",
+        (contact_id, before),
+    )
+    return [row[0] for row in rows]
+
+
+def asks_of(conn: sqlite3.Connection, contact_id: int, as_of: str) -> list[tuple]:
+    """(date, answer, text, path, line) of the asks made to a contact up to as_of."""
+    return conn.execute(
+        """
+        SELECT t.date, t.answer, IFNULL(i.text, ''), n.path, t.line
+        FROM touches t LEFT JOIN interactions i ON i.id = t.interaction_id
+        JOIN notes n ON n.id = t.note_id
+        WHERE t.contact_id = ? AND t.kind = 'ask' AND t.kind NOT IN ('touchpoint', 'mention')
+          AND t.date <= ?
+        ORDER BY t.date DESC
+        """,
+        (contact_id, as_of),
+    ).fetchall()
+
+
+def contact_links(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """(contact id, contact id) for every contact note that links another contact."""
+    return conn.execute(
+        """
+        SELECT DISTINCT c.note_id, r.contact_id
+        FROM contacts c JOIN notes n ON n.id = c.note_id, json_each(n.links) l
+        JOIN resolved r ON r.key = l.key
+        WHERE r.contact_id <> c.note_id
+        """
+    ).fetchall()
+
+
+def intro_groups(conn: sqlite3.Connection) -> list[str]:
+    """For every #intro item, the ids of the contacts it concerns (comma-separated)."""
+    rows = conn.execute(
+        "SELECT GROUP_CONCAT(contact_id) FROM touches "
+        "WHERE kind = 'intro' AND kind NOT IN ('touchpoint', 'mention') GROUP BY interaction_id"
+    )
+    return [row[0] for row in rows]

@@ -1,0 +1,91 @@
+"""`mdnet draft`: a reconnect message from a template, filled only through plain
+`{field}` placeholders: no attribute, item or code can be reached."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from typing import Any
+
+from .config import Config
+from .errors import UsageError
+from .lookup import find_contact
+from .reports.reconnect import contact_status, last_touches, with_bring_up
+
+PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+SENTENCE = re.compile(r"[^.!?…]*[.!?…]+\s*|[^.!?…]+$")
+# In the spirit of "Hey Jib! I saw you got promoted… are you going to the meetup? We
+# have to go back to Luigi's." A sentence whose field is empty is left out.
+DEFAULT_TEMPLATE = (
+    "Hey {first_name}! "
+    "I saw the news: {bring_up}! "
+    "Are you going to {event}? "
+    "We have to go back to {restaurant}. "
+    "Coffee in {city} soon?"
+)
+
+
+def draft_message(
+    conn: sqlite3.Connection, config: Config, name: str, as_of: dt.date, template: str | None
+) -> str:
+    contact = find_contact(conn, name)
+    return render(template or DEFAULT_TEMPLATE, draft_fields(conn, config, contact, as_of))
+
+
+def draft_fields(
+    conn: sqlite3.Connection, config: Config, contact: sqlite3.Row, as_of: dt.date
+) -> dict[str, str]:
+    """Every front-matter key of the contact (text and numbers), and the drafted ones."""
+    import json
+
+    fields: dict[str, str] = {}
+    for key, value in json.loads(contact["properties"]).items():
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            fields[str(key)] = str(value)
+        elif isinstance(value, list):
+            fields[str(key)] = ", ".join(str(v) for v in value if isinstance(v, str | int | float))
+    status = contact_status(config, contact, as_of, last_touches(conn, config, as_of))
+    status = with_bring_up(conn, [status], as_of, {contact["path"]: contact["note_id"]})[0]
+    li = status.last_interaction
+    logged = li is not None and li.kind not in ("met", "last_contact", "mention")
+    life = [b for b in status.bring_up if b.type == "life"]
+    fields.update(
+        {
+            "name": contact["name"],
+            "first_name": contact["name"].split()[0] if contact["name"].split() else "",
+            "last_text": clean(li.text) if logged else "",
+            "last_date": li.date if li else "",
+            "bring_up": clean(life[0].text) if life else "",
+            "event": status.events[0].title if status.events else "",
+            "city": contact["city"] or "",
+        }
+    )
+    return fields
+
+
+def clean(text: str) -> str:
+    """Note text as it reads in a message: links as their text, no tags or due dates."""
+    text = re.sub(r"\[\[([^\]|]+\|)?([^\]]+)\]\]", r"\2", text)
+    text = re.sub(r"(?<!\S)#[^\s#]+", "", text)
+    text = re.sub(r"📅\s*\d{4}-\d\d-\d\d", "", text)
+    return " ".join(text.split()).rstrip(" .,;:")
+
+
+def render(template: str, fields: dict[str, Any]) -> str:
+    """Fill plain `{field}` placeholders; a sentence with a field that is empty or unknown
+    is left out, so no message has a hole. `{{...}}`, `{0}`, `{a.b}`, `{a[0]}` stay as
+    written, and a value is inserted as text, never read as a template."""
+    if len(template) > 100_000:
+        raise UsageError("draft: the template is longer than 100,000 characters")
+
+    def fill(sentence: str) -> str:
+        return PLACEHOLDER.sub(lambda m: str(fields.get(m[1], "") or ""), sentence)
+
+    kept = []
+    for sentence in SENTENCE.findall(template):
+        names = PLACEHOLDER.findall(sentence)
+        if names and not all(fields.get(name) for name in names):
+            continue
+        kept.append(fill(sentence))
+    return "".join(kept).strip() + "\n"

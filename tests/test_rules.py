@@ -1,0 +1,141 @@
+"""The networking rules: `ask`, `intros`, `draft`, and trips (`--city`)."""
+
+from __future__ import annotations
+
+import json
+
+AS_OF = "2026-06-30"
+
+
+def ask(vault, name, *args):
+    result = vault.run("ask", name, *args, "--as-of", AS_OF, "--format", "json")
+    return result.exit_code, json.loads(result.stdout) if result.stdout else None
+
+
+def test_first_date_rule_needs_two_earlier_days_of_touchpoints(vault):
+    vault.write("people/New.md", "- 2026-06-01 met at a meetup\n")
+    code, data = ask(vault, "New")
+    assert code == 1 and not data["ready"] and data["prior_days"] == 1
+    assert "first-date rule" in data["reasons"][0]
+    vault.write("people/New.md", "- 2026-06-01 met\n- 2026-06-30 second coffee today\n")
+    assert ask(vault, "New")[0] == 1  # today does not count: that is the second meeting
+    vault.write("people/New.md", "---\nmet: 2026-05-01\n---\n- 2026-06-01 coffee\n")
+    code, data = ask(vault, "New")
+    assert code == 0 and data["ready"] and data["prior_days"] == 2 and data["reasons"] == []
+
+
+def test_asks_and_life_events_are_not_the_touchpoints_that_count(vault):
+    vault.write(
+        "people/A.md",
+        "- 2026-05-01 coffee\n- 2026-05-02 asked #ask #yes\n- 2026-05-03 moved #life\n",
+    )
+    code, data = ask(vault, "A")
+    assert code == 1 and data["prior_days"] == 1
+
+
+def test_a_pending_ask_waits_30_days_and_a_no_rests_180(vault):
+    log = "- 2026-01-01 a\n- 2026-01-02 b\n"
+    vault.write("people/P.md", log + "- 2026-06-10 can you review my draft? #ask\n")
+    code, data = ask(vault, "P")
+    assert code == 1 and "still open" in data["reasons"][0]
+    vault.write("people/P.md", log + "- 2026-05-01 can you review my draft? #ask\n")
+    assert ask(vault, "P")[0] == 0  # older than 30 days: no longer blocks
+    vault.write("people/P.md", log + "- 2026-02-01 an intro? #ask #no\n")
+    code, data = ask(vault, "P")
+    assert code == 1 and "2026-07-31" in data["reasons"][0]
+    vault.write("people/P.md", log + "- 2025-12-01 an intro? #ask #no\n")
+    assert ask(vault, "P")[0] == 0
+
+
+def test_a_ready_ask_shows_the_balance(vault):
+    vault.write("people/G.md", "- 2026-01-01 a\n- 2026-01-02 lent me a tent #favor/received\n")
+    result = vault.run("ask", "G", "--as-of", AS_OF)
+    assert result.exit_code == 0 and "balance -1" in result.stdout and "give first" in result.stdout
+
+
+def test_concreteness_warnings_say_how_to_fix(vault):
+    vault.write("people/C.md", "- 2026-01-01 a\n- 2026-01-02 b\n")
+    _, vague = ask(vault, "C", "Could I pick your brain and maybe hop on a call?")
+    texts = " ".join(vague["warnings"])
+    assert '"pick your brain" is vague' in texts and '"hop on a call" is vague' in texts
+    assert "no deliverable or time" in texts
+    _, short = ask(vault, "C", "help?")
+    assert any("only 1 words" in w for w in short["warnings"])
+    _, concrete = ask(vault, "C", "Could you review my 4-page grant draft by Friday 12 June?")
+    assert concrete["warnings"] == []
+
+
+def test_vague_phrase_list_is_maintained():
+    from mdnet.reports.ask import VAGUE
+
+    assert len(VAGUE) >= 20 and all(fix for fix in VAGUE.values())
+
+
+def test_intros_pairs_by_shared_interest_not_linked_not_introduced(vault):
+    vault.write("people/Mira.md", "---\ninterests: [Bouldering, ceramics]\ncity: Bristol\n---\n")
+    vault.write("people/Kwame.md", "---\ninterests: [bouldering, Ceramics]\ncity: Bristol\n---\n")
+    vault.write("people/Leo.md", "---\ninterests: [sea swimming, ceramics]\n---\n")
+    vault.write("people/Afi.md", "---\ninterests: [sea swimming]\n---\nFriend of [[Leo]].\n")
+    vault.write("people/Ben.md", "---\ninterests: [chess]\ntags: [design]\ncity: Lisbon\n---\n")
+    vault.write("people/Cy.md", "---\ninterests: [go]\ntags: [design]\ncity: Lisbon\n---\n")
+    vault.write("people/Di.md", "---\ninterests: [chess]\n---\n")
+    vault.write("Daily/2026-01-01.md", "- 2026-01-01 introduced [[Ben]] to [[Di]] #intro\n")
+    result = vault.run("intros", "--format", "json")
+    pairs = json.loads(result.stdout)["pairs"]
+    got = {(p["a"], p["b"]): p["shared"] for p in pairs}
+    assert got[("Kwame", "Mira")] == ["interest: bouldering", "interest: ceramics"]
+    assert got[("Ben", "Cy")] == ["city: Lisbon + tag: design"]
+    assert ("Afi", "Leo") not in got  # already linked
+    assert ("Ben", "Di") not in got  # already introduced
+    assert pairs[0]["a"] == "Kwame" and pairs[0]["score"] > pairs[-1]["score"]
+    text = vault.run("intros").stdout
+    assert text.startswith("Kwame ↔ Mira")
+
+
+def test_draft_fills_fields_and_drops_sentences_with_empty_ones(vault):
+    vault.write(
+        "people/Jib Okafor.md",
+        "---\nname: Jib Okafor\nrestaurant: Luigi's\ncity: Bristol\n---\n"
+        "- 2026-03-01 Got promoted to head of design #life\n- 2026-04-01 coffee [[Afi]] #coffee\n",
+    )
+    vault.write("events/Meetup.md", '---\ndate: 2026-07-10\nattendees: ["[[Jib Okafor]]"]\n---\n')
+    result = vault.run("draft", "jib okafor", "--as-of", AS_OF)
+    assert result.stdout == (
+        "Hey Jib! I saw the news: Got promoted to head of design! Are you going to Meetup? "
+        "We have to go back to Luigi's. Coffee in Bristol soon?\n"
+    )
+    vault.write("people/Sam.md", "")
+    assert vault.run("draft", "Sam", "--as-of", AS_OF).stdout == "Hey Sam!\n"
+
+
+def test_draft_templates_cannot_reach_attributes_items_or_code(vault, tmp_path):
+    vault.write("people/Jib.md", "---\nnote: 'a {name} and {{x}} inside'\ncity: '{0}'\n---\n")
+    template = tmp_path / "t.txt"
+    template.write_text(
+        "Hi {name}. Odd: {name.__class__} {0} {{7*7}} {name[0]}. From {city}! {note}.\n"
+        "Gone: {__import__}.\n"
+    )
+    result = vault.run("draft", "Jib", "--template", str(template))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Hi Jib. Odd: {name.__class__} {0} {{7*7}} {name[0]}. From {0}! "
+        "a {name} and {{x}} inside.\n"
+    )
+
+
+def test_draft_placeholders_render_values_as_text():
+    from mdnet.draft import render
+
+    fields = {"name": "Jib", "city": "{0}", "note": "{name}"}
+    assert render("Hi {name}. From {city}. {note}!", fields) == "Hi Jib. From {0}. {name}!\n"
+    assert render("{name.__class__} {0} {{7*7}} {name[0]} ok {name}.", fields) == (
+        "{name.__class__} {0} {{7*7}} {name[0]} ok Jib.\n"
+    )
+    assert render("Hi {name}. Bye {missing}.", fields) == "Hi Jib.\n"
+
+
+def test_trip_lists_contacts_in_a_city(vault):
+    vault.write("people/A.md", "---\ncity: Lisbon\n---\n")
+    vault.write("people/B.md", "---\ncity: Porto\n---\n")
+    result = vault.run("report", "reconnect", "--city", "Lisbon", "--as-of", AS_OF)
+    assert "1. A" in result.stdout and "B" not in result.stdout.split("\n", 2)[2]
