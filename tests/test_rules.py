@@ -134,8 +134,19 @@ def test_draft_placeholders_render_values_as_text():
     assert render("Hi {name}. Bye {missing}.", fields) == "Hi Jib.\n"
 
 
-def test_trip_lists_contacts_in_a_city(vault):
-    vault.write("people/A.md", "---\ncity: Lisbon\n---\n")
-    vault.write("people/B.md", "---\ncity: Porto\n---\n")
-    result = vault.run("report", "reconnect", "--city", "Lisbon", "--as-of", AS_OF)
-    assert "1. A" in result.stdout and "B" not in result.stdout.split("\n", 2)[2]
+def test_a_trip_lists_everyone_in_the_city_overdue_first(vault):
+    vault.write("people/Late.md", "---\ncity: Lisbon\ncadence: 10d\n---\n- 2026-01-01 x\n")
+    vault.write("people/Fine.md", "---\ncity: lisbon\n---\n- 2026-06-20 dinner\n")
+    vault.write("people/Quiet.md", "---\ncity: Lisbon\ncadence: none\n---\n- 2025-06-20 x\n")
+    vault.write("people/Elsewhere.md", "---\ncity: Porto\n---\n")
+    result = vault.run(
+        "report", "reconnect", "--city", "Lisbon", "--as-of", AS_OF, "--format", "json"
+    )
+    rows = json.loads(result.stdout)["contacts"]
+    assert [(r["name"], r["reason"]) for r in rows] == [
+        ("Late", "overdue"),
+        ("Quiet", "no_cadence"),
+        ("Fine", "ok"),
+    ]
+    text = vault.run("report", "reconnect", "--city", "Lisbon", "--as-of", AS_OF).stdout
+    assert "in touch" in text and "Elsewhere" not in text

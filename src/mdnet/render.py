@@ -107,7 +107,9 @@ def _why(row: ReconnectRow) -> str:
         return "due today" if row.overdue_days == 0 else f"{row.overdue_days}d overdue"
     if row.reason == "never":
         return "never contacted"
-    return f"birthday {in_days(row.birthday_in_days or 0)}"
+    if row.reason == "birthday":
+        return f"birthday {in_days(row.birthday_in_days or 0)}"
+    return {"ok": "in touch", "snoozed": "snoozed", "no_cadence": "no reminders"}[row.reason]
 
 
 def reconnect_text(
@@ -123,7 +125,9 @@ def reconnect_text(
     for n, row in enumerate(rows, 1):
         why = _why(row)
         when = f"last {row.last_contact} ({ago(row.days_since)})" if row.last_contact else ""
-        circle = f"{row.circle or 'every'} {row.cadence_days}d"
+        circle = (
+            f"{row.circle or 'every'} {row.cadence_days}d" if row.cadence_days else "no cadence"
+        )
         head = f"{n:>{number_width}}. "
         name_width = max(WIDTH - len(head) - len(why) - 2, 10)
         colour = style.red if row.reason == "overdue" else style.yellow

@@ -65,9 +65,11 @@ def reconnect_report(
     conn: sqlite3.Connection, config: Config, as_of: dt.date, city: str | None = None
 ) -> list[ReconnectRow]:
     """Rows in SPEC order: overdue (most overdue relative to cadence first), never
-    contacted (by name), then birthday-only (soonest first)."""
+    contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
+    contact there is listed: after those three groups, the others, longest unseen first."""
     touch = last_touches(conn, config, as_of)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
+    others: list[ReconnectRow] = []
     ids: dict[str, int] = {}
     for contact in db.contacts(conn):
         if city is not None and (contact["city"] or "").strip().lower() != city.strip().lower():
@@ -75,13 +77,18 @@ def reconnect_report(
         row = contact_status(config, contact, as_of, touch)
         if row.reason in groups:
             groups[row.reason].append(row)
-            ids[row.path] = contact["note_id"]
+        elif city is not None:
+            others.append(row)
+        else:
+            continue
+        ids[row.path] = contact["note_id"]
     groups["overdue"].sort(
         key=lambda r: (-(r.days_since or 0) / (r.cadence_days or 1), r.name.lower(), r.path)
     )
     groups["never"].sort(key=lambda r: (r.name.lower(), r.path))
     groups["birthday"].sort(key=lambda r: (r.birthday_in_days, r.name.lower(), r.path))
-    rows = groups["overdue"] + groups["never"] + groups["birthday"]
+    others.sort(key=lambda r: (-(r.days_since or 0), r.name.lower(), r.path))
+    rows = groups["overdue"] + groups["never"] + groups["birthday"] + others
     return with_bring_up(conn, rows, as_of, ids) if rows else rows
 
 
