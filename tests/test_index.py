@@ -260,3 +260,31 @@ def test_a_fifo_named_like_a_note_is_not_read(vault):
     os.mkfifo(vault.root / "people" / "Pipe.md")
     result, rows = refresh(vault)  # would block forever if the FIFO were opened
     assert result.total == 1 and len(rows) == 1
+
+
+def test_a_killed_refresh_leaves_an_index_the_next_command_uses_or_rebuilds(vault, private_cache):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for i in range(3000):
+        vault.write(
+            f"people/P{i}.md", f"---\nname: P{i}\n---\n- 2026-01-01 hi [[P{i + 1}]] #call\n"
+        )
+    cmd = [sys.executable, "-m", "mdnet", "--vault", str(vault.root)]
+    env = dict(os.environ, XDG_CACHE_HOME=str(private_cache))
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([*cmd, "index", "--rebuild"], env=env, stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        report = subprocess.run([*cmd, "report"], env=env, capture_output=True, text=True)
+        assert report.returncode == 0 and "Traceback" not in report.stderr
+        counted = subprocess.run(
+            [*cmd, "query", "SELECT COUNT(*) AS n FROM contacts", "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert counted.stdout.strip() == '[{"n": 3000}]', counted.stderr

@@ -26,6 +26,11 @@ INLINE_CODE = re.compile(r"`+[^`]*`+")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 DATED_NAME = re.compile(r"^(\d{4}-\d\d-\d\d)(?!\d)")
 UNQUOTED_LINK = re.compile(r"(?::|^\s*-)\s*\[\[")
+# Plain values that YAML 1.1 tools read as something else than mdnet and Obsidian do.
+YAML11_SURPRISE = re.compile(
+    r"^\s*(?:-\s+|[^:#\s][^:#]*:\s+)(yes|no|on|off|y|n|\d+(?::[0-5]?\d)+|0\d+)\s*(?:#.*)?$",
+    re.IGNORECASE,
+)
 CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ", "<<<<<<<\n", ">>>>>>>\n")
 
 # Tag → (kind, how it counts). Checked in this order; the first tag that matches wins.
@@ -187,6 +192,14 @@ def _read_properties(rel: str, yaml_lines: list[str], problems: list[Problem]) -
         problems.append(
             Problem(rel, line + 2, WARNING, f"property {key!r} appears twice; the last one counts")
         )
+    for offset, line in enumerate(yaml_lines):
+        match = YAML11_SURPRISE.match(line)
+        if match:
+            message = (
+                f"{match[1]!r} is read as text, as Obsidian does, but YAML 1.1 tools "
+                "read it as a boolean or a number: quote it"
+            )
+            problems.append(Problem(rel, offset + 2, WARNING, message))
     if value is None:
         return {}
     if not isinstance(value, dict):

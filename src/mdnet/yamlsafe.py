@@ -53,6 +53,43 @@ def _timestamp_as_text(loader: FrontMatterLoader, node: yaml.ScalarNode) -> str:
 FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
+def _core_schema_resolvers() -> dict:
+    """YAML 1.2's core schema, as Obsidian reads properties: `no`, `on`, `y` stay text,
+    `10:00` is not 600 and `01234` is not 668 (a leading zero keeps the text as written)."""
+    replaced = {
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+    }
+    table: dict = {}
+    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in entries if tag not in replaced]
+        if kept:
+            table[first] = kept
+    rules = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        (
+            "tag:yaml.org,2002:int",
+            r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$",
+            "-+0123456789",
+        ),
+        (
+            "tag:yaml.org,2002:float",
+            r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+            "-+.0123456789",
+        ),
+    ]
+    for tag, pattern, firsts in rules:
+        regex = re.compile(pattern)
+        for first in firsts:
+            table.setdefault(first, []).append((tag, regex))
+    return table
+
+
+FrontMatterLoader.yaml_implicit_resolvers = _core_schema_resolvers()
+
+
 class FrontMatterError(ValueError):
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
@@ -69,8 +106,9 @@ def load_front_matter(text: str) -> tuple[Any, list[tuple[str, int]]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or "invalid YAML"
-        if exc.context and exc.context_mark and "end of stream" in reason:
-            # "found unexpected end of stream" points past the end: where it began helps more
+        opened = exc.context and exc.context.startswith(("while scanning", "while parsing a flow"))
+        if exc.context_mark and ("end of stream" in reason or opened):
+            # an unclosed quote or bracket is found lines later: where it opened helps more
             mark = exc.context_mark
             reason = f"{exc.context}: {reason}"
         raise FrontMatterError(reason, mark.line if mark else 0) from None
