@@ -184,3 +184,15 @@ def test_text_and_markdown_output(vault):
 
     note = parse_note("Reports/R.md", md.stdout.encode())
     assert note.generated and note.interactions == []
+
+
+def test_markdown_escapes_what_comes_from_notes(vault):
+    vault.write(
+        "people/Jib.md",
+        "---\nname: 'Jib | <b>the] boss'\n---\n- 2026-03-01 moved to <script>x</script> | Lisbon #life\n",
+    )
+    md = vault.run("report", "reconnect", "--as-of", AS_OF, "--format", "markdown").stdout
+    row = next(line for line in md.splitlines() if line.startswith("| [[Jib"))
+    assert row.startswith("| [[Jib]] |")  # a display name that would break the link is dropped
+    assert "&lt;script>x&lt;/script> \\| Lisbon" in row and "<script>" not in md
+    assert row.count(" | ") == 4  # still five cells

@@ -229,8 +229,11 @@ def cell(text: str) -> str:
 
 
 def wikilink(path: str, name: str) -> str:
+    """`[[file name|display name]]`, safe inside a table cell."""
     target = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else path
-    if name and name != target:
+    if any(c in target for c in "[]|#^"):
+        return cell(target)  # a file name Obsidian cannot link: plain text
+    if name and name != target and not any(c in name for c in "[]|"):
         return f"[[{target}\\|{cell(name)}]]"
     return f"[[{target}]]"
 
