@@ -215,3 +215,46 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False, raising=False)
     assert not cli.use_color()
+
+
+def test_shell_completion_of_commands_and_contact_names(vault):
+    from click.testing import CliRunner
+
+    from mdnet.cli import main
+
+    vault.write("people/Jib Okafor.md", "")
+    vault.write("people/Jim_x.md", "")
+    vault.run("index")
+
+    def complete(words: str, cword: int) -> list[str]:
+        env = {"_MDNET_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        result = CliRunner().invoke(main, [], env=env, prog_name="mdnet")
+        return result.stdout.splitlines()
+
+    root = str(vault.root)
+    assert complete(f"mdnet --vault {root} show Ji", 4) == ["plain,Jib Okafor", "plain,Jim_x"]
+    assert complete(f"mdnet --vault {root} log Jim_", 4) == ["plain,Jim_x"]
+    assert "plain,report" in complete(f"mdnet --vault {root} rep", 3)
+
+
+def test_show_draws_the_last_two_years(vault):
+    vault.write(
+        "people/Jib.md",
+        "- 2026-01-05 a\n- 2026-01-20 b\n- 2026-03-01 book #gift/given\n- 2026-05-01 pie #gift/received\n",
+    )
+    text = vault.run("show", "Jib", "--as-of", "2026-06-30").stdout
+    lines = text.splitlines()
+    touches = next(line for line in lines if line.startswith("  touches"))
+    gifts = next(line for line in lines if line.startswith("  gifts"))
+    assert touches.endswith("█ ▄ ▄ ") and gifts.startswith("  gifts    " + "·" * 20 + "+·-·")
+    assert "2024-07 … 2026-06" in text
+
+
+def test_markdown_gifts_report_has_a_chart_obsidian_draws(vault):
+    vault.write("people/A.md", "- 2026-01-01 lanyard #gift/received\n")
+    vault.write("people/B.md", '---\nname: B "quoted"\n---\n- 2026-01-01 book #gift/given\n')
+    md = vault.run("report", "gifts", "--format", "markdown", "--as-of", "2026-06-30").stdout
+    chart = md[md.index("```mermaid") : md.index("```", md.index("```mermaid") + 3)]
+    assert 'x-axis ["A", "B quoted"]' in chart
+    assert "bar [0, 1]" in chart and "bar [1, 0]" in chart
+    assert md.index("```mermaid") < md.index("| Contact |")

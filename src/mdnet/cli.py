@@ -117,6 +117,29 @@ class _ProgressBar:
 pass_state = click.make_pass_decorator(State)
 
 
+def complete_contact(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Contact names for shell completion, from the index as it is (no refresh: instant)."""
+    from click.shell_completion import CompletionItem
+
+    from . import db
+    from .config import find_vault
+
+    try:
+        path = db.index_path(find_vault(ctx.find_root().params.get("vault")))
+        if not path.exists():
+            return []
+        conn = db.read_only(path)
+        pattern = incomplete.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = conn.execute(
+            "SELECT name FROM contacts WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT 100",
+            (pattern,),
+        ).fetchall()
+        conn.close()
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [CompletionItem(name) for (name,) in rows]
+
+
 def use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -291,7 +314,7 @@ def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
 
 
 @main.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_contact)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--as-of", type=DATE, help="Compute for this day (default: today).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
@@ -341,7 +364,7 @@ def query(state: State, sql: str, fmt: str, output) -> None:
 
 
 @main.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_contact)
 @click.argument("text")
 @click.option("--date", "day", type=DATE, help="The day it happened (default: today).")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="A tag, e.g. call or gift/given.")
@@ -424,7 +447,7 @@ def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
 
 
 @main.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_contact)
 @click.argument("text", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--as-of", type=DATE, help="Check for this day (default: today).")
@@ -490,7 +513,7 @@ def intros(state: State, limit: int, fmt: str, output) -> None:
 
 
 @main.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_contact)
 @click.option("--template", type=click.Path(dir_okay=False), help="A template file with {field}s.")
 @click.option("--as-of", type=DATE, help="Draft for this day (default: today).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")

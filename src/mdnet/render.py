@@ -264,10 +264,34 @@ def _bring_up_label(item: BringUp) -> str:
     return f"todo: {strip_due(item.text)}{due}"
 
 
+CHART_ROWS = 12
+
+
+def _given_received_chart(rows: Sequence[GiftsRow]) -> list[str]:
+    """A Mermaid bar chart Obsidian draws: given and received for the most owed."""
+    shown = list(rows[:CHART_ROWS])
+    if not shown:
+        return []
+    names = ", ".join('"' + re.sub(r'["\\\n`]', "", r.name)[:24] + '"' for r in shown)
+    top = max(max(r.given, r.received) for r in shown) or 1
+    return [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Given (first bar) and received"',
+        f"    x-axis [{names}]",
+        f'    y-axis "count" 0 --> {top}',
+        f"    bar [{', '.join(str(r.given) for r in shown)}]",
+        f"    bar [{', '.join(str(r.received) for r in shown)}]",
+        "```",
+        "",
+    ]
+
+
 def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date) -> str:
     lines = [f"# Gifts and favours — {as_of.isoformat()}", ""]
     if not rows:
         return "\n".join(lines + ["Nothing logged yet.", ""])
+    lines += _given_received_chart(rows)
     lines += [
         "| Contact | Given | Received | Balance | Status | Asks | Declined | Pending | Ideas |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -70,6 +70,52 @@ def show_contact(
     )
 
 
+BARS = " ▁▂▃▄▅▆▇█"
+GIVEN_KINDS = {"gift_given", "favor_given", "intro"}
+RECEIVED_KINDS = {"gift_received", "favor_received"}
+
+
+def sparkline(card: ContactCard, style: render.Style, months: int = 24) -> list[str]:
+    """The last two years at a glance: touchpoints per month, and gifts and favours
+    given (+), received (-) or both (±)."""
+    end = dt.date.fromisoformat(card.as_of)
+    keys = []
+    year, month = end.year, end.month
+    for _ in range(months):
+        keys.append(f"{year:04}-{month:02}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    keys.reverse()
+    touches = dict.fromkeys(keys, 0)
+    given, received = set(), set()
+    for item in card.timeline:
+        key = item.date[:7]
+        if key not in touches or item.future:
+            continue
+        if item.kind != "life":
+            touches[key] += 1
+        if item.kind in GIVEN_KINDS:
+            given.add(key)
+        if item.kind in RECEIVED_KINDS or (item.kind == "ask" and item.answer == "yes"):
+            received.add(key)
+    top = max(touches.values()) or 1
+    bars = "".join(BARS[0 if n == 0 else max(1, round(n / top * 8))] for n in touches.values())
+    marks = "".join(
+        "±"
+        if k in given and k in received
+        else "+"
+        if k in given
+        else "-"
+        if k in received
+        else "·"
+        for k in keys
+    )
+    return [
+        style.bold(f"Last {months} months") + style.dim(f"  {keys[0]} … {keys[-1]}"),
+        f"  touches  {bars}",
+        f"  gifts    {marks}  (+ given, - received)",
+    ]
+
+
 def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
     if fmt == "json":
         return render.to_json(card)
@@ -89,7 +135,7 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
             f"  given {b.given} · received {b.received} · balance {b.balance:+d} ({b.status})"
             f" · asks {b.asks} (declined {b.declined}, pending {b.pending})"
         )
-    lines += ["", style.bold("Timeline")]
+    lines += ["", *sparkline(card, style), "", style.bold("Timeline")]
     if not card.timeline:
         lines.append("  nothing logged yet")
     for item in card.timeline:
