@@ -544,6 +544,104 @@ def draft(state: State, name: str, template, as_of, output) -> None:
     emit(message, output)
 
 
+@main.group("import", cls=SuggestingGroup)
+def import_group() -> None:
+    """Create contact notes from a phone, Google, iCloud or LinkedIn export."""
+
+
+def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
+    from .importers import import_people, read_linkedin, read_vcards
+
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="FILE") from None
+    people, invalid = read_vcards(text) if kind == "vcard" else read_linkedin(text)
+    idx, _ = state.index()
+    with idx:
+        summary = import_people(idx.conn, state.config, people, invalid, dry_run)
+    verb = "would create" if dry_run else "created"
+    for path in summary.created:
+        click.echo(f"{verb} {path}")
+    for name, path in summary.existing:
+        click.echo(f"skipped {name}: already {path}")
+    for where, why in summary.invalid:
+        click.echo(f"skipped {file} {where}: {why}")
+    click.echo(
+        f"{verb} {len(summary.created)}, skipped {len(summary.existing)} existing, "
+        f"{len(summary.invalid)} invalid",
+        err=True,
+    )
+
+
+@import_group.command("vcard")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@pass_state
+def import_vcard(state: State, file: str, dry_run: bool) -> None:
+    """Contacts from a vCard file (2.1, 3.0 or 4.0; phones, Google, iCloud).
+
+    \b
+    Example:
+      mdnet import vcard contacts.vcf --dry-run
+    """
+    _import(state, "vcard", file, dry_run)
+
+
+@import_group.command("linkedin")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@pass_state
+def import_linkedin(state: State, file: str, dry_run: bool) -> None:
+    """Contacts from LinkedIn's Connections.csv (Connected On becomes `met`).
+
+    \b
+    Example:
+      mdnet import linkedin Connections.csv
+    """
+    _import(state, "linkedin", file, dry_run)
+
+
+@main.group("export", cls=SuggestingGroup)
+def export_group() -> None:
+    """Contacts as vCard 4.0; birthdays and reconnect dates as an iCalendar feed."""
+
+
+@export_group.command("vcard")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (default: print).")
+@pass_state
+def export_vcard(state: State, output) -> None:
+    """All contacts as vCard 4.0, with UIDs that stay the same across runs.
+
+    \b
+    Example:
+      mdnet export vcard -o contacts.vcf
+    """
+    from .exporters import vcard_export
+
+    idx, _ = state.index()
+    with idx:
+        emit(vcard_export(idx.conn), output)
+
+
+@export_group.command("ics")
+@click.option("--as-of", type=DATE, help="Compute due dates for this day (default: today).")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (default: print).")
+@pass_state
+def export_ics(state: State, as_of, output) -> None:
+    """Yearly birthdays and a reconnect reminder at each contact's due date.
+
+    \b
+    Example:
+      mdnet export ics -o ~/Calendars/mdnet.ics
+    """
+    from .exporters import ics_export
+
+    idx, _ = state.index()
+    with idx:
+        emit(ics_export(idx.conn, state.config, as_of or dt.date.today()), output)
+
+
 def _jsonable_row(row: tuple) -> list:
     return [v.hex() if isinstance(v, bytes) else v for v in row]
 

@@ -1,0 +1,143 @@
+"""`mdnet export`: contacts as vCard 4.0, birthdays and reconnect dates as iCalendar.
+
+UIDs derive from the contact's file name (its identity), so a calendar or an address
+book that re-imports the file updates its entries instead of duplicating them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from typing import Any
+
+from . import db
+from .config import Config
+from .dates import parse_birthday
+
+NAMESPACE = uuid.UUID("6f1f3c2e-5d0b-4a47-9d0e-6d6e65746e65")  # mdnet's own
+
+
+def stable_uid(kind: str, identity: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{identity.lower()}"))
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 6350 folding: lines of at most 75 octets, continued with a space."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, current = [], b""
+    for char in line:
+        encoded = char.encode("utf-8")
+        limit = 75 if not parts else 74
+        if len(current) + len(encoded) > limit:
+            parts.append(current.decode("utf-8"))
+            current = b""
+        current += encoded
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, str | int | float) and str(v).strip()]
+    return []
+
+
+def vcard_export(conn: sqlite3.Connection) -> str:
+    cards = []
+    for contact in db.contacts(conn, with_properties=True):
+        props = json.loads(contact["properties"])
+        name = contact["name"]
+        parts = name.rsplit(" ", 1)
+        family, given = (parts[1], parts[0]) if len(parts) == 2 else (name, "")
+        lines = [
+            "BEGIN:VCARD",
+            "VERSION:4.0",
+            f"UID:urn:uuid:{stable_uid('contact', contact['file_name'])}",
+            f"FN:{_escape(name)}",
+            f"N:{_escape(family)};{_escape(given)};;;",
+        ]
+        aliases = _list(props.get("aliases"))
+        if aliases:
+            lines.append("NICKNAME:" + ",".join(_escape(a) for a in aliases))
+        lines += [f"EMAIL:{_escape(e)}" for e in _list(props.get("email"))]
+        lines += [f"TEL:{_escape(t)}" for t in _list(props.get("phone"))]
+        birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
+        if birthday:
+            year, month, day = birthday
+            lines.append(
+                f"BDAY:{year:04}{month:02}{day:02}" if year else f"BDAY:--{month:02}{day:02}"
+            )
+        if contact["company"]:
+            lines.append(f"ORG:{_escape(contact['company'])}")
+        if isinstance(props.get("title"), str):
+            lines.append(f"TITLE:{_escape(props['title'])}")
+        if contact["city"]:
+            lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
+        lines += [f"URL:{_escape(u)}" for u in _list(props.get("urls")) + _list(props.get("url"))]
+        lines.append("END:VCARD")
+        cards.append("\r\n".join(_fold(line) for line in lines) + "\r\n")
+    return "".join(cards)
+
+
+def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
+    """Yearly birthdays, and a reconnect reminder on each contact's due date (today for
+    someone overdue or never contacted)."""
+    from icalendar import Calendar, Event, vRecur
+
+    from .reports.reconnect import contact_status, last_touches
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//mdnet//relationship reminders//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "mdnet")
+    stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    touch = last_touches(conn, config, as_of)
+    for contact in db.contacts(conn):
+        name, identity = contact["name"], contact["file_name"]
+        birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
+        if birthday:
+            year, month, day = birthday
+            event = Event()
+            event.add("uid", f"birthday-{stable_uid('birthday', identity)}@mdnet")
+            event.add("dtstamp", stamp)
+            event.add("summary", f"{name}'s birthday")
+            event.add(
+                "dtstart", dt.date(year or 2000, month, 29 if (month, day) == (2, 29) else day)
+            )
+            # 29 February falls on 28 February in other years: the last day of February
+            rule = (
+                {"freq": "yearly", "bymonth": 2, "bymonthday": -1}
+                if (month, day) == (2, 29)
+                else {"freq": "yearly"}
+            )
+            event.add("rrule", vRecur(rule))
+            event.add("transp", "TRANSPARENT")
+            calendar.add_component(event)
+        status = contact_status(config, contact, as_of, touch)
+        if status.cadence_days is None or status.reason == "snoozed":
+            continue
+        if status.last_contact:
+            due = dt.date.fromisoformat(status.last_contact) + dt.timedelta(
+                days=status.cadence_days
+            )
+            due = max(due, as_of)
+        else:
+            due = as_of
+        event = Event()
+        event.add("uid", f"reconnect-{stable_uid('reconnect', identity)}@mdnet")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"Reconnect with {name}")
+        event.add("dtstart", due)
+        last = f"last contact {status.last_contact}" if status.last_contact else "never contacted"
+        event.add("description", f"{last}; every {status.cadence_days} days ({contact['path']})")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

@@ -1,0 +1,298 @@
+"""`mdnet import`: contact notes from a vCard file or a LinkedIn `Connections.csv`.
+
+vobject parses vCard 2.1, 3.0 and 4.0 (folding, quoted-printable, several cards);
+every note is created through the atomic write routine and never over an existing
+one. Existing contacts are matched by file name, `name`, alias or email."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Config
+from .edits import check_name, yaml_scalar
+from .errors import RefusedError, UsageError
+
+
+@dataclass
+class Person:
+    """One contact as read from a file, before it becomes a note."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    birthday: str | None = None
+    company: str | None = None
+    title: str | None = None
+    city: str | None = None
+    urls: list[str] = field(default_factory=list)
+    met: str | None = None
+    note: str = ""
+    source: str = ""  # where in the file: "card 3", "line 7"
+
+
+@dataclass
+class ImportSummary:
+    created: list[str] = field(default_factory=list)
+    existing: list[tuple[str, str]] = field(default_factory=list)  # (name, matched note)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    dry_run: bool = False
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
+    import vobject
+
+    people, invalid = [], []
+    try:
+        cards = list(vobject.readComponents(_prepare(text), ignoreUnreadable=True))
+    except Exception as exc:  # vobject raises its own ParseError and plain ValueErrors
+        raise UsageError(f"import vcard: cannot read the file: {exc}") from None
+    for number, card in enumerate(cards, 1):
+        where = f"card {number}"
+        if getattr(card, "name", "").upper() != "VCARD":
+            invalid.append((where, f"not a vCard ({card.name})"))
+            continue
+        person = _person_from_card(card, where)
+        if person is None:
+            invalid.append((where, "no name (FN or N)"))
+        else:
+            people.append(person)
+    return people, invalid
+
+
+NICKNAMES = re.compile(r"^((?:[\w-]+\.)?NICKNAME[^:]*:)(.*)$", re.IGNORECASE)
+LIST_MARK = "\x1f"  # vobject keeps only the first of comma-separated nicknames
+
+
+def _prepare(text: str) -> str:
+    """What vobject reads as we need: vCard 2.1 quoted-printable values continued after
+    a `=` at the end of a line are joined, and every nickname of a list is kept."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        if "QUOTED-PRINTABLE" in line.upper():
+            while line.endswith("=") and i + 1 < len(lines):
+                i += 1
+                line = line[:-1] + lines[i]
+        match = NICKNAMES.match(line)
+        if match:
+            line = match[1] + re.sub(r"(?<!\\),", LIST_MARK, match[2])
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _values(card: Any, key: str) -> list[Any]:
+    return [line.value for line in card.contents.get(key, [])]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value if v)
+    return " ".join(str(value).split()) if value else ""
+
+
+def _person_from_card(card: Any, where: str) -> Person | None:
+    name = _text(next(iter(_values(card, "fn")), ""))
+    if not name:
+        n = next(iter(_values(card, "n")), None)
+        name = " ".join(x for x in (getattr(n, "given", ""), getattr(n, "family", "")) if x)
+        name = _text(name)
+    if not name:
+        return None
+    aliases = []
+    for nick in _values(card, "nickname"):
+        aliases += [a.strip() for a in re.split(f"[,{LIST_MARK}]", str(nick)) if a.strip()]
+    org = next(iter(_values(card, "org")), None)
+    adr = next(iter(_values(card, "adr")), None)
+    return Person(
+        name=name,
+        aliases=list(dict.fromkeys(a for a in aliases if a != name)),
+        emails=[_text(e) for e in _values(card, "email") if _text(e)],
+        phones=[_text(t).removeprefix("tel:") for t in _values(card, "tel") if _text(t)],
+        birthday=_birthday(next(iter(_values(card, "bday")), None)),
+        company=_text(org) or None,
+        title=_text(next(iter(_values(card, "title")), "")) or None,
+        city=_text(getattr(adr, "city", "")) or None,
+        urls=[_text(u) for u in _values(card, "url") if _text(u)],
+        note="\n".join(str(v).replace("\r\n", "\n").strip() for v in _values(card, "note")).strip(),
+        source=where,
+    )
+
+
+def _birthday(value: Any) -> str | None:
+    """vCard birthdays → `YYYY-MM-DD` or `--MM-DD` (no year, or Apple's year 1604)."""
+    text = _text(value).replace("-", "")
+    match = re.fullmatch(r"(\d{4})?(\d{2})(\d{2})(?:T.*)?", text)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year or 2000), int(month), int(day))
+    except ValueError:
+        return None
+    if year and year != "1604":
+        return f"{year}-{month}-{day}"
+    return f"--{month}-{day}"
+
+
+def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
+    """LinkedIn's Connections.csv: notes before the header, empty emails, `14 Jun 2023`."""
+    lines = text.lstrip("\ufeff").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("First Name,")), None)
+    if start is None:
+        raise UsageError("import linkedin: no 'First Name,Last Name,...' header in the file")
+    people, invalid = [], []
+    reader = csv.DictReader(io.StringIO("\n".join(lines[start:])))
+    for number, row in enumerate(reader, start + 2):
+        where = f"line {number}"
+        name = _text(f"{row.get('First Name') or ''} {row.get('Last Name') or ''}")
+        if not name:
+            invalid.append((where, "no name"))
+            continue
+        met = None
+        connected = (row.get("Connected On") or "").strip()
+        if connected:
+            try:
+                met = dt.datetime.strptime(connected, "%d %b %Y").date().isoformat()
+            except ValueError:
+                invalid.append((where, f"{name}: 'Connected On' {connected!r} is not a date"))
+                continue
+        email = (row.get("Email Address") or "").strip()
+        people.append(
+            Person(
+                name=name,
+                emails=[email] if email else [],
+                company=(row.get("Company") or "").strip() or None,
+                title=(row.get("Position") or "").strip() or None,
+                urls=[u for u in [(row.get("URL") or "").strip()] if u],
+                met=met,
+                source=where,
+            )
+        )
+    return people, invalid
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def import_people(
+    conn: sqlite3.Connection,
+    config: Config,
+    people: list[Person],
+    invalid: list[tuple[str, str]],
+    dry_run: bool = False,
+) -> ImportSummary:
+    from .writer import atomic_write
+
+    summary = ImportSummary(invalid=list(invalid), dry_run=dry_run)
+    known = _known_identities(conn)
+    for person in people:
+        match = _match(known, person)
+        if match:
+            summary.existing.append((person.name, match))
+            continue
+        file_name = _file_name(person.name)
+        try:
+            check_name(file_name)
+        except RefusedError as exc:
+            summary.invalid.append((person.source, str(exc).removeprefix("add: ")))
+            continue
+        rel = f"{config.people_dir}/{file_name}.md"
+        if not dry_run:
+            (config.vault / config.people_dir).mkdir(parents=True, exist_ok=True)
+            try:
+                atomic_write(config.vault / rel, note_text(person).encode(), create=True)
+            except RefusedError:
+                summary.existing.append((person.name, rel))
+                continue
+        summary.created.append(rel)
+        for key in _keys(person) | {file_name.lower()}:
+            known[key] = rel  # a second card for the same person in this file is a duplicate
+    return summary
+
+
+def _file_name(name: str) -> str:
+    """A name made safe as a file name: characters a link cannot hold become a space."""
+    cleaned = re.sub(r'[/\\:*?"<>|#^\[\]]', " ", name)
+    return " ".join(cleaned.split()).lstrip(".")
+
+
+def _keys(person: Person) -> set[str]:
+    return {
+        person.name.lower(),
+        *(a.lower() for a in person.aliases),
+        *(e.lower() for e in person.emails),
+    }
+
+
+def _known_identities(conn: sqlite3.Connection) -> dict[str, str]:
+    known: dict[str, str] = {}
+    for key, path in conn.execute(
+        "SELECT k.key, n.path FROM names k JOIN notes n ON n.id = k.note_id"
+    ):
+        known[key] = path
+    for name, path, emails in conn.execute(
+        "SELECT c.name, n.path, json_extract(n.properties, '$.email') "
+        "FROM contacts c JOIN notes n ON n.id = c.note_id"
+    ):
+        known[name.lower()] = path
+        values = json.loads(emails) if emails and emails.startswith("[") else [emails]
+        for email in values:
+            if isinstance(email, str) and email.strip():
+                known[email.strip().lower()] = path
+    return known
+
+
+def _match(known: dict[str, str], person: Person) -> str | None:
+    for key in [_file_name(person.name).lower(), *sorted(_keys(person))]:
+        if key in known:
+            return known[key]
+    return None
+
+
+def note_text(person: Person) -> str:
+    """A contact note in Obsidian's property formats."""
+    lines = ["---", f"name: {yaml_scalar(person.name)}"]
+
+    def add_list(key: str, values: list[str]) -> None:
+        if values:
+            lines.append(f"{key}:")
+            lines.extend(f"  - {yaml_scalar(v)}" for v in values)
+
+    add_list("aliases", person.aliases)
+    lines += ["tags:", "  - person"]
+    for key, value in (
+        ("met", person.met),
+        ("birthday", person.birthday),
+        ("company", person.company),
+        ("title", person.title),
+        ("city", person.city),
+    ):
+        if value:
+            lines.append(f"{key}: {yaml_scalar(value)}")
+    if len(person.emails) == 1:
+        lines.append(f"email: {yaml_scalar(person.emails[0])}")
+    else:
+        add_list("email", person.emails)
+    if len(person.phones) == 1:
+        lines.append(f"phone: {yaml_scalar(person.phones[0])}")
+    else:
+        add_list("phone", person.phones)
+    add_list("urls", person.urls)
+    lines += ["---", ""]
+    if person.note:
+        lines += [person.note, ""]
+    lines += ["## Log", ""]
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""Import from phones, Google, iCloud and LinkedIn; export vCard 4.0 and iCalendar.
+Sample files in tests/data/import are ours, with fictional people."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import icalendar
+import vobject
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+
+
+def props(vault, name):
+    result = vault.run("show", name, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["properties"]
+
+
+def test_import_vcards_from_phones_google_and_icloud(vault):
+    for name in ("iphone", "google", "android-2.1", "icloud-4.0"):
+        result = vault.run("import", "vcard", str(DATA / f"{name}.vcf"))
+        assert result.exit_code == 0, result.output
+    jib = props(vault, "Jibola Okafor")
+    assert jib["aliases"] == ["Jib"] and jib["email"] == "jib.okafor@example.com"
+    assert jib["phone"] == "+44 7700 900123" and jib["birthday"] == "1988-03-08"
+    assert (jib["company"], jib["title"], jib["city"]) == (
+        "Fernleaf Studio",
+        "Head of Design",
+        "Bristol",
+    )
+    assert jib["urls"] == ["https://jib.example.com"]
+    text = (vault.root / "people" / "Jibola Okafor.md").read_text()
+    assert "Loves Luigi's pizza, and cycling.\nAsk about the new studio." in text  # folded, escaped
+    assert "PHOTO" not in text and "/9j/" not in text
+    assert props(vault, "Leo")["birthday"] == "--02-29"  # Apple's year 1604 means no year
+    afi = props(vault, "Afi Mensah")
+    assert afi["email"] == ["afi@example.org", "afi.mensah@work.example"]
+    assert afi["birthday"] == "--11-24"
+    jurgen = props(vault, "Jürgen Müller")  # vCard 2.1, quoted-printable over two lines
+    assert jurgen["birthday"] == "1975-06-12"
+    assert (
+        "Bergführer in München\nzahlt immer pünktlich"
+        in (vault.root / "people" / "Jürgen Müller.md").read_text()
+    )
+    priya = props(vault, "Priya Raman")
+    assert priya["aliases"] == ["PR", "Pri"] and priya["phone"] == "+1-555-0100"
+    assert priya["city"] == "Lisbon"
+    assert vault.run("check").exit_code == 0
+
+
+def test_import_matches_existing_contacts_and_never_overwrites(vault):
+    mine = vault.write("people/Jib.md", "---\naliases: [Jibola Okafor]\n---\nmine\n")
+    vault.write("Clients/Afi.md", "---\ntags: [person]\nemail: AFI@example.org\n---\n")
+    result = vault.run("import", "vcard", str(DATA / "iphone.vcf"))
+    assert "skipped Jibola Okafor: already people/Jib.md" in result.stdout
+    assert mine.read_text() == "---\naliases: [Jibola Okafor]\n---\nmine\n"
+    result = vault.run("import", "vcard", str(DATA / "google.vcf"))
+    assert "skipped Afi Mensah: already Clients/Afi.md" in result.stdout  # by email
+    assert "card 2: no name" in result.stdout
+    assert "created 0, skipped 1 existing, 1 invalid" in result.stderr
+
+
+def test_dry_run_writes_nothing(vault):
+    result = vault.run("import", "vcard", str(DATA / "icloud-4.0.vcf"), "--dry-run")
+    assert result.exit_code == 0 and "would create people/Priya Raman.md" in result.stdout
+    assert not (vault.root / "people").exists()
+
+
+def test_import_linkedin_connections(vault):
+    result = vault.run("import", "linkedin", str(DATA / "Connections.csv"))
+    assert result.exit_code == 0, result.output
+    hannah = props(vault, "Hannah Kowalczyk")
+    assert hannah["met"] == "2023-06-14" and "email" not in hannah
+    assert (hannah["company"], hannah["title"]) == ("Northwind Labs", "Engineering Manager")
+    rafael = props(vault, "Rafael Quintero")
+    assert rafael["company"] == "Quintero, Lda" and rafael["email"] == "rafael@quintero.example"
+    assert "line 8: no name" in result.stdout
+    assert "line 9: Sam Whit/lock: 'Connected On' 'not a date' is not a date" in result.stdout
+
+
+def test_a_file_without_the_linkedin_header_is_one_line(vault, tmp_path):
+    bad = tmp_path / "x.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = vault.run("import", "linkedin", str(bad))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+
+
+def test_export_vcard_is_valid_stable_and_round_trips(vault, tmp_path):
+    for name in ("iphone", "google", "android-2.1", "icloud-4.0"):
+        vault.run("import", "vcard", str(DATA / f"{name}.vcf"))
+    first = vault.run("export", "vcard").stdout
+    assert first == vault.run("export", "vcard").stdout  # stable UIDs, stable order
+    cards = list(vobject.readComponents(first))
+    assert len(cards) == 5 and all(c.version.value == "4.0" and c.uid.value for c in cards)
+    exported = tmp_path / "all.vcf"
+    exported.write_text(first)
+    other = tmp_path / "other"
+    other.mkdir()
+    from conftest import Vault
+
+    fresh = Vault(other)
+    assert fresh.run("import", "vcard", str(exported)).exit_code == 0
+    for name in ("Jibola Okafor", "Afi Mensah", "Jürgen Müller", "Priya Raman", "Leo"):
+        before, after = props(vault, name), props(fresh, name)
+        for key in (
+            "name",
+            "aliases",
+            "email",
+            "phone",
+            "birthday",
+            "company",
+            "title",
+            "city",
+            "urls",
+        ):
+            assert before.get(key) == after.get(key), (name, key)
+
+
+def test_export_ics_birthdays_and_reconnect_dates(vault):
+    vault.write(
+        "people/Jib.md", "---\nbirthday: 1988-03-08\ncircle: close\n---\n- 2026-06-01 coffee\n"
+    )
+    vault.write("people/Leap.md", "---\nbirthday: --02-29\ncadence: none\n---\n")
+    vault.write("people/New.md", "")
+    text = vault.run("export", "ics", "--as-of", "2026-06-30").stdout
+    assert text == vault.run("export", "ics", "--as-of", "2026-06-30").stdout
+    calendar = icalendar.Calendar.from_ical(text)
+    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {
+        "Jib's birthday",
+        "Leap's birthday",
+        "Reconnect with Jib",
+        "Reconnect with New",
+    }
+    assert events["Jib's birthday"]["rrule"]["FREQ"] == ["YEARLY"]
+    assert events["Jib's birthday"].decoded("dtstart").isoformat() == "1988-03-08"
+    assert events["Leap's birthday"]["rrule"]["BYMONTHDAY"] == [-1]  # 28 February in other years
+    assert events["Reconnect with Jib"].decoded("dtstart").isoformat() == "2026-07-01"
+    assert events["Reconnect with New"].decoded("dtstart").isoformat() == "2026-06-30"
+    later = icalendar.Calendar.from_ical(vault.run("export", "ics", "--as-of", "2026-07-15").stdout)
+    uids = {str(e["summary"]): str(e["uid"]) for e in later.walk("VEVENT")}
+    assert uids["Reconnect with Jib"] == str(events["Reconnect with Jib"]["uid"])
