@@ -9,11 +9,11 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
-from typing import Any
 
 from . import db
 from .config import Config
 from .dates import parse_birthday
+from .rows import str_list
 
 NAMESPACE = uuid.UUID("6f1f3c2e-5d0b-4a47-9d0e-6d6e65746e65")  # mdnet's own
 
@@ -43,14 +43,6 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, str | int | float) and str(v).strip()]
-    return []
-
-
 def vcard_export(conn: sqlite3.Connection) -> str:
     cards = []
     for contact in db.contacts(conn, with_properties=True):
@@ -65,11 +57,11 @@ def vcard_export(conn: sqlite3.Connection) -> str:
             f"FN:{_escape(name)}",
             f"N:{_escape(family)};{_escape(given)};;;",
         ]
-        aliases = _list(props.get("aliases"))
+        aliases = str_list(props.get("aliases"))
         if aliases:
             lines.append("NICKNAME:" + ",".join(_escape(a) for a in aliases))
-        lines += [f"EMAIL:{_escape(e)}" for e in _list(props.get("email"))]
-        lines += [f"TEL:{_escape(t)}" for t in _list(props.get("phone"))]
+        lines += [f"EMAIL:{_escape(e)}" for e in str_list(props.get("email"))]
+        lines += [f"TEL:{_escape(t)}" for t in str_list(props.get("phone"))]
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
         if birthday:
             year, month, day = birthday
@@ -82,7 +74,7 @@ def vcard_export(conn: sqlite3.Connection) -> str:
             lines.append(f"TITLE:{_escape(props['title'])}")
         if contact["city"]:
             lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
-        lines += [f"URL:{_escape(u)}" for u in _list(props.get("urls")) + _list(props.get("url"))]
+        lines += [f"URL:{_escape(u)}" for u in str_list(props.get("urls")) + str_list(props.get("url"))]
         lines.append("END:VCARD")
         cards.append("\r\n".join(_fold(line) for line in lines) + "\r\n")
     return "".join(cards)

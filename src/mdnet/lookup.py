@@ -8,6 +8,7 @@ import sqlite3
 
 from . import db
 from .errors import NotFoundError
+from .rows import str_list
 
 
 def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
@@ -37,10 +38,4 @@ def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
 
 
 def _aliases(contact: sqlite3.Row) -> list[str]:
-    props = json.loads(contact["properties"])
-    aliases = props.get("aliases")
-    if isinstance(aliases, str):
-        return [aliases]
-    if isinstance(aliases, list):
-        return [str(a) for a in aliases if isinstance(a, str | int | float)]
-    return []
+    return str_list(json.loads(contact["properties"]).get("aliases"))
