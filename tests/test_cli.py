@@ -131,9 +131,22 @@ def test_version_and_help_have_examples():
 
     runner = CliRunner()
     assert runner.invoke(main, ["--version"]).stdout.startswith("mdnet, version")
-    for command in ("index", "check", "report", "show", "query"):
-        result = runner.invoke(main, [command, "--help"])
+
+    def leaves(group, path):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from leaves(command, [*path, name])
+            yield [*path, name]
+
+    commands = list(leaves(main, []))
+    assert len(commands) >= 19
+    for command in commands:
+        result = runner.invoke(main, [*command, "--help"])
         assert result.exit_code == 0 and "Example" in result.stdout, command
+        summary = result.stdout.split("\n\n")[1].strip()
+        assert len(summary) > 10, command
+    typo = runner.invoke(main, ["report", "--fromat", "json"])
+    assert typo.exit_code == 2 and "--format" in typo.stderr
 
 
 def test_no_traceback_for_an_unreadable_vault(vault, tmp_path):

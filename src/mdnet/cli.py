@@ -175,7 +175,7 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
 @click.version_option(__version__, prog_name="mdnet")
 @click.pass_context
 def main(ctx: click.Context, vault: str | None) -> None:
-    """mdnet — a personal relationship manager for your Markdown vault.
+    """mdnet: a personal relationship manager for your Markdown vault.
 
     \b
     Example:
@@ -546,7 +546,12 @@ def draft(state: State, name: str, template, as_of, output) -> None:
 
 @main.group("import", cls=SuggestingGroup)
 def import_group() -> None:
-    """Create contact notes from a phone, Google, iCloud or LinkedIn export."""
+    """Create contact notes from a phone, Google, iCloud or LinkedIn export.
+
+    \b
+    Example:
+      mdnet import vcard contacts.vcf --dry-run
+    """
 
 
 def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
@@ -604,7 +609,12 @@ def import_linkedin(state: State, file: str, dry_run: bool) -> None:
 
 @main.group("export", cls=SuggestingGroup)
 def export_group() -> None:
-    """Contacts as vCard 4.0; birthdays and reconnect dates as an iCalendar feed."""
+    """Contacts as vCard 4.0; birthdays and reconnect dates as an iCalendar feed.
+
+    \b
+    Example:
+      mdnet export ics -o ~/Calendars/mdnet.ics
+    """
 
 
 @export_group.command("vcard")
@@ -621,7 +631,7 @@ def export_vcard(state: State, output) -> None:
 
     idx, _ = state.index()
     with idx:
-        emit(vcard_export(idx.conn), output)
+        emit(vcard_export(idx.conn, state.config.vault), output)
 
 
 @export_group.command("ics")

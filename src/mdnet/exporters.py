@@ -9,10 +9,12 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
+from pathlib import Path
 
 from . import db
 from .config import Config
 from .dates import parse_birthday
+from .errors import RefusedError
 from .rows import str_list
 
 NAMESPACE = uuid.UUID("6f1f3c2e-5d0b-4a47-9d0e-6d6e65746e65")  # mdnet's own
@@ -43,7 +45,29 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def vcard_export(conn: sqlite3.Connection) -> str:
+def intro_text(path: Path) -> str:
+    """The text between a note's front matter and its first heading: what an import
+    made of a card's NOTE, and what a person would call the note about someone."""
+    from .edits import split_encoding
+
+    try:
+        _, _, text = split_encoding(path.read_bytes())
+    except (OSError, RefusedError):
+        return ""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = 0
+    if lines and lines[0].rstrip() == "---":
+        ends = [i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")]
+        start = ends[0] + 1 if ends else 0
+    kept = []
+    for line in lines[start:]:
+        if line.startswith("#"):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip().encode("utf-8", "replace").decode("utf-8")
+
+
+def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
     cards = []
     for contact in db.contacts(conn, with_properties=True):
         props = json.loads(contact["properties"])
@@ -74,7 +98,12 @@ def vcard_export(conn: sqlite3.Connection) -> str:
             lines.append(f"TITLE:{_escape(props['title'])}")
         if contact["city"]:
             lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
-        lines += [f"URL:{_escape(u)}" for u in str_list(props.get("urls")) + str_list(props.get("url"))]
+        lines += [
+            f"URL:{_escape(u)}" for u in str_list(props.get("urls")) + str_list(props.get("url"))
+        ]
+        note = intro_text(vault / contact["path"])
+        if note:
+            lines.append(f"NOTE:{_escape(note)}")
         lines.append("END:VCARD")
         cards.append("\r\n".join(_fold(line) for line in lines) + "\r\n")
     return "".join(cards)
