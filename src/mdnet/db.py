@@ -400,10 +400,6 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
     )
 
 
-def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
-    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-
 def store_scan_problems(
     conn: sqlite3.Connection, problems: list[tuple[str, int, str, str]]
 ) -> None:

@@ -40,10 +40,6 @@ class SyncResult:
     seconds: float = 0.0
     changed_paths: list[str] = field(default_factory=list)
 
-    @property
-    def anything_changed(self) -> bool:
-        return bool(self.changed or self.removed)
-
 
 def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
     """The bytes of a note with the fingerprint they were read under (None if gone)."""

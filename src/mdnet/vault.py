@@ -6,7 +6,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from stat import S_ISREG
 
 from .config import Config
@@ -137,10 +136,6 @@ def scan_vault(config: Config) -> Scan:
 
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def note_path(config: Config, rel: str) -> Path:
-    return config.vault / rel
 
 
 def stat_note(config: Config, rel: str) -> Fingerprint | None:
