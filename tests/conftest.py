@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from mdnet.cli import main
+
+
+# A busy CI machine must not turn a slow example into a failure: speed is measured in
+# benchmarks/, not in tests.
+settings.register_profile("mdnet", deadline=None)
+settings.load_profile("mdnet")
 
 
 @pytest.fixture(autouse=True)
