@@ -11,7 +11,6 @@ from hypothesis import settings
 
 from mdnet.cli import main
 
-
 # A busy CI machine must not turn a slow example into a failure: speed is measured in
 # benchmarks/, not in tests.
 settings.register_profile("mdnet", deadline=None)

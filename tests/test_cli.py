@@ -271,3 +271,10 @@ def test_markdown_gifts_report_has_a_chart_obsidian_draws(vault):
     assert 'x-axis ["A", "B quoted"]' in chart
     assert "bar [0, 1]" in chart and "bar [1, 0]" in chart
     assert md.index("```mermaid") < md.index("| Contact |")
+
+
+def test_an_empty_vault_says_how_to_start_and_empty_sql_is_usage(vault):
+    text = vault.run("report", "reconnect").stdout
+    assert "No contacts yet: `mdnet add NAME`" in text
+    empty = vault.run("query", "  ")
+    assert empty.exit_code == 2 and "the SQL is empty" in empty.stderr

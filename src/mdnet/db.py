@@ -253,6 +253,10 @@ def has_notes_under(conn: sqlite3.Connection, folder: str) -> bool:
     return row is not None
 
 
+def has_contacts(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM contacts LIMIT 1").fetchone() is not None
+
+
 def count_notes(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
 

@@ -13,6 +13,8 @@ MAX_ROWS = 100_000
 
 def run_query(index_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Column names and rows of one read-only statement."""
+    if not sql.strip():
+        raise UsageError('query: the SQL is empty (try: mdnet query "SELECT name FROM contacts")')
     conn = db.read_only(index_path)
     try:
         cursor = conn.execute(sql)

@@ -113,13 +113,21 @@ def _why(row: ReconnectRow) -> str:
 
 
 def reconnect_text(
-    rows: Sequence[ReconnectRow], as_of: dt.date, style: Style, total: int | None = None
+    rows: Sequence[ReconnectRow],
+    as_of: dt.date,
+    style: Style,
+    total: int | None = None,
+    no_contacts: bool = False,
 ) -> str:
     """`total`: how many rows there were before --limit kept the first ones."""
     count = len(rows) if total is None else total
     title = f"Reconnect · as of {as_of.isoformat()} · {count} to reach out to"
     lines = [style.bold(title), ""]
-    if not rows:
+    if not rows and total == 0 and no_contacts:
+        lines.append(
+            "  No contacts yet: `mdnet add NAME`, or notes under people/ or tagged person."
+        )
+    elif not rows:
         lines.append("  Nobody is overdue. Good friend!")
     number_width = len(str(len(rows)))
     for n, row in enumerate(rows, 1):

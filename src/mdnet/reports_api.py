@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from . import render
+from . import db, render
 from .config import Config
 from .reports.gifts import gifts_report
 from .reports.reconnect import reconnect_report
@@ -26,7 +26,9 @@ def reconnect(
         return render.to_json(reconnect_json(rows, as_of))
     if fmt == "markdown":
         return render.front_matter("reconnect", as_of) + render.reconnect_markdown_body(rows, as_of)
-    return render.reconnect_text(rows, as_of, render.Style(color), total=len(every))
+    no_contacts = not every and not db.has_contacts(conn)
+    style = render.Style(color)
+    return render.reconnect_text(rows, as_of, style, total=len(every), no_contacts=no_contacts)
 
 
 def gifts(
