@@ -19,6 +19,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src/mdnet
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -96,7 +96,7 @@ class _ProgressBar:
     """A bar on stderr, shown only when there is a lot to read."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None
 
     def update(self, done: int, total: int) -> None:
         if self.bar is None:

@@ -15,7 +15,13 @@ from .errors import ConfigError, UsageError
 CONFIG_NAME = ".mdnet.toml"
 _HERE = Path(__file__).parent
 _INDEX_CODE = [_HERE / name for name in ("parse.py", "yamlsafe.py", "db.py", "sync.py")]
-DEFAULT_CIRCLES = {"inner": 14, "close": 30, "friends": 90, "network": 180, "acquaintances": 365}
+DEFAULT_CIRCLES: dict[str, int | None] = {
+    "inner": 14,
+    "close": 30,
+    "friends": 90,
+    "network": 180,
+    "acquaintances": 365,
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         ignore = [ignore]
     if not isinstance(ignore, list) or not all(isinstance(g, str) for g in ignore):
         raise ConfigError(f"{CONFIG_NAME}: ignore must be a list of glob strings")
-    circles = dict(DEFAULT_CIRCLES)
+    circles: dict[str, int | None] = dict(DEFAULT_CIRCLES)
     for name, value in (raw.get("circles") or {}).items():
         circles[str(name).lower()] = duration(f"circles.{name}", value)
     horizon = duration("birthday_horizon", raw.get("birthday_horizon", "14d"))

@@ -54,7 +54,7 @@ def draft_fields(
         {
             "name": contact["name"],
             "first_name": contact["name"].split()[0] if contact["name"].split() else "",
-            "last_text": clean(li.text) if logged else "",
+            "last_text": clean(li.text) if li is not None and logged else "",
             "last_date": li.date if li else "",
             "bring_up": clean(life[0].text) if life else "",
             "event": status.events[0].title if status.events else "",

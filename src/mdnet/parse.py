@@ -188,9 +188,9 @@ def _read_properties(rel: str, yaml_lines: list[str], problems: list[Problem]) -
     except FrontMatterError as exc:
         problems.append(Problem(rel, exc.line + 2, ERROR, f"front matter: {exc}"))
         return {}
-    for key, line in duplicates:
+    for key, row in duplicates:
         problems.append(
-            Problem(rel, line + 2, WARNING, f"property {key!r} appears twice; the last one counts")
+            Problem(rel, row + 2, WARNING, f"property {key!r} appears twice; the last one counts")
         )
     for offset, line in enumerate(yaml_lines):
         match = YAML11_SURPRISE.match(line)
@@ -417,9 +417,9 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int) -> None:
                 note.links.append(Link(key, number))
         match = LIST_ITEM.match(line)
         if match:
-            item = _list_item(note, match, number)
-            if item is not None:
-                open_items.append(item)
+            opened = _list_item(note, match, number)
+            if opened is not None:
+                open_items.append(opened)
     while open_items:  # an unclosed fence simply runs to the end, as in Obsidian
         _close_item(note, open_items.pop())
 

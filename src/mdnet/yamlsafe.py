@@ -23,18 +23,18 @@ _SPECIAL_FLOAT = re.compile(
 )  # a front matter with more values is an alias bomb, not a contact
 
 
-class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class FrontMatterLoader(_BaseLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicate_keys: list[tuple[str, int]] = []
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[str, Any]:
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected a mapping, found {node.id}", node.start_mark
             )
         self.flatten_mapping(node)
-        mapping: dict[str, Any] = {}
+        mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key = key_node.value

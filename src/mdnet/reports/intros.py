@@ -60,8 +60,8 @@ def intro_pairs(conn: sqlite3.Connection, limit: int | None = None) -> list[Intr
 
 def _already_connected(conn: sqlite3.Connection) -> set[tuple[int, int]]:
     """Pairs linked from either note, or named together by an #intro item."""
-    known = {tuple(sorted(pair)) for pair in db.contact_links(conn)}
+    known: set[tuple[int, int]] = {(min(x, y), max(x, y)) for x, y in db.contact_links(conn)}
     for group in db.intro_groups(conn):
         ids = sorted({int(x) for x in group.split(",")})
-        known.update(combinations(ids, 2))
+        known.update((x, y) for x, y in combinations(ids, 2))
     return known
