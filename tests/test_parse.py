@@ -359,3 +359,13 @@ def test_fast_and_line_by_line_scans_agree(lines):
     _scan_body(fast, lines, 0, fast=True)
     _scan_body(slow, lines, 0, fast=False)
     assert fast == slow
+
+
+def test_names_compare_in_one_unicode_form():
+    import unicodedata
+
+    from mdnet.parse import name_key
+
+    decomposed = unicodedata.normalize("NFD", "Jürgen Müller")
+    assert decomposed != "Jürgen Müller" and name_key(decomposed) == name_key("jürgen müller")
+    assert link_key(f"people/{decomposed}.md|J") == "people/jürgen müller"

@@ -196,3 +196,12 @@ def test_markdown_escapes_what_comes_from_notes(vault):
     assert row.startswith("| [[Jib]] |")  # a display name that would break the link is dropped
     assert "&lt;script>x&lt;/script> \\| Lisbon" in row and "<script>" not in md
     assert row.count(" | ") == 4  # still five cells
+
+
+def test_a_decomposed_file_name_still_takes_its_links(vault):
+    import unicodedata
+
+    vault.write(unicodedata.normalize("NFD", "people/Jürgen.md"), "---\ncadence: 10d\n---\n")
+    vault.write("Daily/2026-06-29.md", "saw [[Jürgen]]\n")  # typed as one character
+    rows, _ = reconnect(vault)
+    assert not rows  # the mention counted: not overdue, not "never contacted"

@@ -8,12 +8,13 @@ import sqlite3
 
 from . import db
 from .errors import NotFoundError
+from .parse import name_key
 from .rows import str_list
 
 
 def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
     """The one contact NAME names; an error listing the nearest names for none or several."""
-    wanted = name.strip().removesuffix(".md").lower()
+    wanted = name_key(name.strip().removesuffix(".md"))
     contacts = db.contacts(conn, with_properties=True)
     matches = []
     for contact in contacts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -55,7 +56,15 @@ def link_key(target: str) -> str:
     target = target.replace("\\", "/").strip().strip("/").strip()
     if target.lower().endswith(".md"):
         target = target[:-3]
-    return target.lower()
+    return name_key(target)
+
+
+def name_key(name: str) -> str:
+    """How names compare: lower case, and one Unicode form (macOS file systems store
+    "ü" as u + ¨, while a link typed in Obsidian holds the single character)."""
+    if not name.isascii():
+        name = unicodedata.normalize("NFC", name)
+    return name.lower()
 
 
 def links_in(text: str) -> list[str]:

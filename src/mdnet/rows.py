@@ -8,7 +8,7 @@ import re
 from typing import Any, NamedTuple
 
 from .models import ParsedNote
-from .parse import link_key, links_in
+from .parse import link_key, links_in, name_key
 
 
 class NoteRows(NamedTuple):
@@ -103,12 +103,12 @@ def _contact(note: ParsedNote) -> tuple[tuple, list[tuple[str, str]]]:
         json.dumps(tags, ensure_ascii=False),
     )
     # Links resolve by file name, by the path's tail (`[[people/Jib]]`) and by alias.
-    parts = note.path[:-3].lower().split("/")
+    parts = name_key(note.path[:-3]).split("/")
     names = [
         ("/".join(parts[i:]), "file" if i == len(parts) - 1 else "path") for i in range(len(parts))
     ]
     for alias in str_list(props.get("aliases")):
-        key = alias.strip().lower()
+        key = name_key(alias.strip())
         if key and key != parts[-1]:
             names.append((key, "alias"))
     return row, names
