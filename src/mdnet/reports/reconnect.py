@@ -139,22 +139,18 @@ def contact_status(
 def _last_contact(
     contact: sqlite3.Row, as_of: dt.date, touch: dict[int, tuple]
 ) -> tuple[dt.date | None, LastInteraction | None]:
-    """The latest touchpoint (or mention), `met` or `last_contact` on or before as_of."""
-    candidates: list[tuple[dt.date, LastInteraction]] = []
-    if contact["note_id"] in touch:
-        date, kind, text, path, line = touch[contact["note_id"]]
-        info = LastInteraction(date, kind, text, Source(path, line))
-        candidates.append((dt.date.fromisoformat(date), info))
+    """The latest touchpoint (or mention), `met` or `last_contact` on or before as_of;
+    on a tie the logged interaction wins. ISO days compare as text: no parsing needed."""
+    best = touch.get(contact["note_id"])  # (date, kind, text, path, line)
     for key in ("met", "last_contact"):
-        day = parse_day(contact[key])
-        if day is not None and day <= as_of:
+        day = parse_day(contact[key]) if contact[key] else None
+        if day is not None and day <= as_of and (best is None or day.isoformat() > best[0]):
             text = "first met" if key == "met" else "last contact (property)"
-            info = LastInteraction(day.isoformat(), key, text, Source(contact["path"], 1))
-            candidates.append((day, info))
-    if not candidates:
+            best = (day.isoformat(), key, text, contact["path"], 1)
+    if best is None:
         return None, None
-    # the latest day wins; on a tie the logged interaction (listed first) is kept
-    return max(candidates, key=lambda c: c[0])
+    date, kind, text, path, line = best
+    return parse_day(date), LastInteraction(date, kind, text, Source(path, line))
 
 
 def with_bring_up(
