@@ -385,8 +385,8 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
         WHERE i.links IS NOT NULL AND r.contact_id <> i.note_id {where.format("i.note_id")}
         """
     )
-    if note_ids is None:
-        create_indexes(conn)  # the mentions below look touches up by note
+    if note_ids is None:  # the mentions below look touches up by note: that index first
+        conn.execute("CREATE INDEX IF NOT EXISTS touches_note ON touches(note_id)")
     # A dated note that links a contact is a mention, unless an item of that note
     # already gave the contact an interaction on that day.
     conn.execute(
@@ -402,6 +402,8 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
         GROUP BY r.contact_id, n.id
         """
     )
+    if note_ids is None:
+        create_indexes(conn)
 
 
 def store_scan_problems(
