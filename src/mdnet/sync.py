@@ -267,6 +267,7 @@ class Index:
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
         if bulk:
+            conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: 0.1 s, not 0.8
             conn.execute("ANALYZE")
 
     def _parse(self, work: list[tuple[str, bytes | None]], progress: Progress | None):
