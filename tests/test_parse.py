@@ -369,3 +369,92 @@ def test_names_compare_in_one_unicode_form():
     decomposed = unicodedata.normalize("NFD", "Jürgen Müller")
     assert decomposed != "Jürgen Müller" and name_key(decomposed) == name_key("jürgen müller")
     assert link_key(f"people/{decomposed}.md|J") == "people/jürgen müller"
+
+
+yaml_words = st.sampled_from(
+    [
+        "Jib",
+        "close",
+        "no",
+        "yes",
+        "on",
+        "true",
+        "False",
+        "null",
+        "~",
+        "12",
+        "012",
+        "-3",
+        "+4",
+        "0x1F",
+        "0o17",
+        "1.5",
+        "1e3",
+        ".inf",
+        "2024-02-30",
+        "2013-09-28",
+        "10:00",
+        "a: b",
+        "a:",
+        "it's",
+        "x #y",
+        "é café",
+        "[a, b]",
+        "[a,, b]",
+        "[]",
+        "[ ]",
+        '"quoted"',
+        "'single'",
+        '"with \\" escape"',
+        "'it''s'",
+        "&anchor x",
+        "*ref",
+        "!tag x",
+        "- x",
+        "",
+        " lead",
+        "trail ",
+        "%pct",
+        "@at",
+        "`tick`",
+        "a\\tb",
+        "{a: 1}",
+        "[a, [b]]",
+        "back\\\\slash",
+        "end]",
+    ]
+)
+yaml_keys = st.sampled_from(
+    ["name", "circle", "no", "2024", "last contact", "first-name", "é", "key ", "_x"]
+)
+
+
+@st.composite
+def simple_front_matter(draw):
+    lines = []
+    for _ in range(draw(st.integers(0, 6))):
+        key = draw(yaml_keys)
+        if draw(st.booleans()):
+            lines.append(f"{key}: {draw(yaml_words)}")
+        else:
+            lines.append(f"{key}:")
+            indent = draw(st.sampled_from(["", "  ", "    ", " "]))
+            for _ in range(draw(st.integers(0, 3))):
+                lines.append(f"{indent if draw(st.integers(0, 9)) else '   '}- {draw(yaml_words)}")
+    return "\n".join(lines)
+
+
+@given(simple_front_matter())
+@settings(max_examples=600)
+def test_the_simple_front_matter_reader_agrees_with_libyaml(text):
+    from mdnet.yamlsafe import FrontMatterError, load_simple, load_with_yaml
+
+    fast = load_simple(text)
+    if fast is None:
+        return  # not simple: the real loader reads it
+    try:
+        slow, duplicates = load_with_yaml(text)
+    except FrontMatterError as exc:  # pragma: no cover - would be a bug in load_simple
+        raise AssertionError(f"load_simple accepted YAML that libyaml rejects: {exc}") from None
+    assert duplicates == []
+    assert fast == (slow or {}), text

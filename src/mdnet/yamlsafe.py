@@ -100,6 +100,14 @@ def load_front_matter(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """The YAML value of `text` and its duplicate keys (name, 0-based line).
 
     Raises FrontMatterError with the 0-based line of the problem."""
+    simple = load_simple(text)
+    if simple is not None:
+        return simple, []
+    return load_with_yaml(text)
+
+
+def load_with_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
+    """The real loader: libyaml's parser with our safe constructor."""
     loader = FrontMatterLoader(text)
     try:
         value = loader.get_single_data()
@@ -149,3 +157,107 @@ def to_plain(value: Any) -> Any:
         return str(item)
 
     return walk(value, frozenset())
+
+
+# --- the common case without a YAML parser ---------------------------------------------
+#
+# Most front matter is `key: value` lines and block lists of plain words. Reading those
+# by hand is several times faster than libyaml plus PyYAML's Python constructor; any
+# line outside that shape (quotes with escapes, nesting, anchors, tags, comments,
+# duplicates, tabs...) sends the whole text to the real loader. A property test keeps
+# the two readings equal.
+
+_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_ -]*?):(?: (.*))?$")
+_ITEM_LINE = re.compile(r"^( {0,4})- (.*)$")
+_UNSAFE_START = set("[]{}&*!|>'\"%@`#,?:-~")
+
+
+def load_simple(text: str) -> dict[str, Any] | None:
+    """The mapping of a simple front matter, or None when it needs the real loader."""
+    if any(mark in text for mark in ("\t", "#", "\\", "&", "!")):
+        return None
+    result: dict[str, Any] = {}
+    current: str | None = None  # the key whose block list is open
+    indent: str | None = None
+    for line in text.split("\n"):
+        item = _ITEM_LINE.match(line)
+        if item:
+            value = _scalar(item[2])
+            if current is None or value is _FALLBACK or indent not in (None, item[1]):
+                return None
+            indent = item[1]
+            if result[current] is None:
+                result[current] = []
+            result[current].append(value)
+            continue
+        match = _KEY_LINE.match(line)
+        if not match or match[1] in result or match[1] != match[1].rstrip():
+            return None  # blank lines, nesting, comments, duplicates: the real loader
+        key, raw = match[1], match[2]
+        current, indent = (key, None) if not raw else (None, None)
+        if not raw:
+            result[key] = None
+            continue
+        value = _flow_list(raw) if raw.startswith("[") else _scalar(raw)
+        if value is _FALLBACK:
+            return None
+        result[key] = value
+    return result
+
+
+_FALLBACK = object()
+
+
+def _flow_list(raw: str) -> Any:
+    if not raw.endswith("]") or any(c in raw[1:-1] for c in "[]{}\"'"):
+        return _FALLBACK
+    inner = raw[1:-1].strip()
+    if not inner:
+        return []
+    values = []
+    for part in inner.split(","):
+        part = part.strip()
+        if not part:
+            return _FALLBACK
+        value = _scalar(part)
+        if value is _FALLBACK:
+            return _FALLBACK
+        values.append(value)
+    return values
+
+
+def _scalar(raw: str) -> Any:
+    """A plain or simply quoted scalar, resolved as the real loader would."""
+    if raw != raw.strip() or not raw:
+        return _FALLBACK
+    if raw[0] == '"':
+        body = raw[1:-1]
+        ok = len(raw) >= 2 and raw[-1] == '"' and '"' not in body
+        return body if ok else _FALLBACK
+    if raw[0] == "'":
+        body = raw[1:-1]
+        ok = len(raw) >= 2 and raw[-1] == "'" and "'" not in body
+        return body if ok else _FALLBACK
+    if raw[0] in _UNSAFE_START or ": " in raw or raw.endswith(":"):
+        return _FALLBACK
+    tag = _resolve(raw)
+    if tag is None:
+        return raw
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return raw.lower() == "true"
+    if tag.endswith(":int"):
+        return int(raw, 0) if raw[:2] in ("0o", "0x") else int(raw)
+    if tag.endswith(":float"):
+        return _FALLBACK  # .inf, exponents, 1. and friends: leave them to the loader
+    if tag.endswith(":timestamp"):
+        return raw
+    return _FALLBACK
+
+
+def _resolve(raw: str) -> str | None:
+    for tag, regex in FrontMatterLoader.yaml_implicit_resolvers.get(raw[0], []):
+        if regex.match(raw):
+            return tag
+    return None
