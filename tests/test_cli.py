@@ -278,3 +278,12 @@ def test_an_empty_vault_says_how_to_start_and_empty_sql_is_usage(vault):
     assert "No contacts yet: `mdnet add NAME`" in text
     empty = vault.run("query", "  ")
     assert empty.exit_code == 2 and "the SQL is empty" in empty.stderr
+
+
+def test_mdnet_alone_prints_the_help():
+    from click.testing import CliRunner
+
+    from mdnet.cli import main
+
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 0 and "Commands:" in result.stdout and "report" in result.stdout

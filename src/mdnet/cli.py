@@ -165,7 +165,11 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
     click.echo(f"wrote {output}", err=True)
 
 
-@click.group(cls=MdnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=MdnetGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--vault",
     type=click.Path(file_okay=False),
@@ -182,6 +186,8 @@ def main(ctx: click.Context, vault: str | None) -> None:
       mdnet --vault ~/Notes report --as-of 2026-11-20
     """
     ctx.obj = State(vault)
+    if ctx.invoked_subcommand is None:  # `mdnet` alone: the help, and no error
+        click.echo(ctx.get_help())
 
 
 @main.command()
