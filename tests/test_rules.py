@@ -150,3 +150,11 @@ def test_a_trip_lists_everyone_in_the_city_overdue_first(vault):
     ]
     text = vault.run("report", "reconnect", "--city", "Lisbon", "--as-of", AS_OF).stdout
     assert "in touch" in text and "Elsewhere" not in text
+
+
+def test_mentions_count_for_the_first_date_rule_unless_turned_off(vault):
+    vault.write("people/M.md", "- 2026-05-01 coffee\n")
+    vault.write("Daily/2026-05-10.md", "saw [[M]]\n")
+    assert ask(vault, "M")[1]["prior_days"] == 2
+    vault.write(".mdnet.toml", "mentions = false\n")
+    assert ask(vault, "M")[1]["prior_days"] == 1

@@ -596,12 +596,15 @@ def read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def touch_days(conn: sqlite3.Connection, contact_id: int, before: str) -> list[str]:
+def touch_days(
+    conn: sqlite3.Connection, contact_id: int, before: str, mentions: bool = True
+) -> list[str]:
     """Distinct days before `before` with a touchpoint other than an ask (life is none)."""
+    skip = ("ask", "life") if mentions else ("ask", "life", "mention")
     rows = conn.execute(
         "SELECT DISTINCT date FROM touches WHERE contact_id = ? AND date < ? "
-        "AND kind NOT IN ('ask', 'life') ORDER BY date",
-        (contact_id, before),
+        f"AND kind NOT IN ({','.join('?' * len(skip))}) ORDER BY date",
+        (contact_id, before, *skip),
     )
     return [row[0] for row in rows]
 

@@ -68,7 +68,7 @@ def check_ask(
 ) -> AskCheck:
     day = as_of.isoformat()
     cid = contact["note_id"]
-    days = set(db.touch_days(conn, cid, day))
+    days = set(db.touch_days(conn, cid, day, mentions=config.mentions))
     for key in ("met", "last_contact"):  # both count as touchpoints
         prop = parse_day(contact[key])
         if prop is not None and prop < as_of:
