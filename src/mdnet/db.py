@@ -416,7 +416,6 @@ def store_scan_problems(
 
 # --- queries for reports and commands -------------------------------------------------
 
-TOUCH_KINDS_EXCLUDED = ("life",)
 LEDGER_KINDS = (
     "gift_given",
     "gift_received",
@@ -517,14 +516,21 @@ GIVEN_KINDS = ("gift_given", "favor_given", "intro")
 RECEIVED_KINDS = ("gift_received", "favor_received")
 
 
-def ledger(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
-    """Per contact with any gift, favour, ask, intro or paid item in [since, as_of]:
-    (contact id, given, received, asks, declined, pending, paid, last given, last received,
-    last declined ask).
+def _quoted(kinds: tuple[str, ...]) -> str:
+    return ", ".join(f"'{kind}'" for kind in kinds)
+
+
+def ledger(
+    conn: sqlite3.Connection, since: str, as_of: str, contact_id: int | None = None
+) -> list[tuple]:
+    """Per contact (or only `contact_id`) with any gift, favour, ask, intro or paid item
+    in [since, as_of]: (contact id, given, received, asks, declined, pending, paid,
+    last given, last received, last declined ask).
     Given: gifts, favours and intros; received: gifts, favours and asks answered yes."""
-    given = "kind IN ('gift_given', 'favor_given', 'intro')"
-    received = "(kind IN ('gift_received', 'favor_received') OR (kind = 'ask' AND answer IS 'yes'))"
+    given = f"kind IN ({_quoted(GIVEN_KINDS)})"
+    received = f"(kind IN ({_quoted(RECEIVED_KINDS)}) OR (kind = 'ask' AND answer IS 'yes'))"
     marks = ",".join("?" * len(LEDGER_KINDS))
+    only = "" if contact_id is None else f"AND contact_id = {int(contact_id)}"
     return conn.execute(
         f"""
         SELECT contact_id, SUM({given}), SUM({received}), SUM(kind = 'ask'),
@@ -533,7 +539,7 @@ def ledger(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
                MAX(CASE WHEN {received} THEN date END),
                MAX(CASE WHEN kind = 'ask' AND answer IS 'no' THEN date END)
         FROM touches WHERE kind IN ({marks}) AND kind NOT IN ('touchpoint', 'mention')
-          AND date >= ? AND date <= ?
+          AND date >= ? AND date <= ? {only}
         GROUP BY contact_id
         """,
         (*LEDGER_KINDS, since, as_of),

@@ -11,6 +11,7 @@ from typing import Any
 from .config import Config
 from .errors import UsageError
 from .lookup import find_contact
+from .parse import DUE
 from .reports.reconnect import contact_status, last_touches, with_bring_up
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
@@ -68,7 +69,7 @@ def clean(text: str) -> str:
     """Note text as it reads in a message: links as their text, no tags or due dates."""
     text = re.sub(r"\[\[([^\]|]+\|)?([^\]]+)\]\]", r"\2", text)
     text = re.sub(r"(?<!\S)#[^\s#]+", "", text)
-    text = re.sub(r"📅\s*\d{4}-\d\d-\d\d", "", text)
+    text = DUE.sub("", text)
     return " ".join(text.split()).rstrip(" .,;:")
 
 

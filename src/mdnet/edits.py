@@ -113,12 +113,10 @@ def _after_log_section(lines: list[str]) -> int | None:
 
 
 def _body_start(lines: list[str]) -> int:
-    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
-        return 0
-    for index in range(1, len(lines)):
-        if lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
-            return index + 1
-    return 0
+    """The first body line of lines that may keep their line endings (0: no front matter)."""
+    from .parse import split_front_matter
+
+    return split_front_matter([line.rstrip("\r\n") for line in lines])[1]
 
 
 def check_name(name: str) -> str:
@@ -187,9 +185,9 @@ def new_contact_note(
         return _builtin_note(values, tags)
     text = template.replace("{{title}}", name).replace("{{date}}", today.isoformat())
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---" or _body_start([x + "\n" for x in lines]) == 0:
+    if _body_start(lines) == 0:
         lines = ["---", "---", *lines]
-    end = _body_start([x + "\n" for x in lines]) - 1  # index of the closing `---`
+    end = _body_start(lines) - 1  # index of the closing `---`
     front = lines[1:end]
     has_name = any(_top_level_key(line) == "name" for line in front)
     for key, value in values.items():

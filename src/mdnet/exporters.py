@@ -50,16 +50,14 @@ def intro_text(path: Path) -> str:
     """The text between a note's front matter and its first heading: what an import
     made of a card's NOTE, and what a person would call the note about someone."""
     from .edits import split_encoding
+    from .parse import split_front_matter, split_lines
 
     try:
         _, _, text = split_encoding(path.read_bytes())
     except (OSError, RefusedError):
         return ""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    start = 0
-    if lines and lines[0].rstrip() == "---":
-        ends = [i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")]
-        start = ends[0] + 1 if ends else 0
+    lines = split_lines(text)
+    start = split_front_matter(lines)[1]
     kept = []
     for line in lines[start:]:
         if line.startswith("#"):

@@ -9,12 +9,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from .parse import DUE
+from .reports.ask import DECLINED_DAYS
 from .reports.common import Source
 from .reports.gifts import GiftsRow
 from .reports.reconnect import BringUp, ReconnectRow
 
 WIDTH = 80
-DUE_MARK = re.compile(r"📅\ufe0f?\s*\d{4}-\d\d-\d\d")
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -176,17 +177,14 @@ def _arrow(pad: str, label: str, text: str) -> str:
 
 def strip_due(text: str) -> str:
     """A task's text without its Tasks due-date marker (shown separately)."""
-    return DUE_MARK.sub("", text).strip()
-
-
-DECLINE_REST_DAYS = 180  # SPEC section 6: an ask answered #no is not repeated for 180 days
+    return DUE.sub("", text).strip()
 
 
 def _rest_until(declined: str | None, as_of: dt.date) -> str | None:
     """The day a declined ask may be followed by another, if that is still ahead."""
     if not declined:
         return None
-    until = dt.date.fromisoformat(declined) + dt.timedelta(days=DECLINE_REST_DAYS)
+    until = dt.date.fromisoformat(declined) + dt.timedelta(days=DECLINED_DAYS)
     return until.isoformat() if until > as_of else None
 
 

@@ -56,7 +56,7 @@ def show_contact(
         for date, kind, answer, text, path, line in db.timeline(conn, contact["note_id"])
         if config.mentions or kind != "mention"
     )
-    balance = next((r for r in gifts_report(conn, as_of) if r.path == contact["path"]), None)
+    balance = next(iter(gifts_report(conn, as_of, contact_id=contact["note_id"])), None)
     follow_ups = tuple(b for b in status.bring_up if b.type == "follow_up")
     return ContactCard(
         name=contact["name"],
@@ -71,8 +71,6 @@ def show_contact(
 
 
 BARS = " ▁▂▃▄▅▆▇█"
-GIVEN_KINDS = {"gift_given", "favor_given", "intro"}
-RECEIVED_KINDS = {"gift_received", "favor_received"}
 
 
 def sparkline(card: ContactCard, style: render.Style, months: int = 24) -> list[str]:
@@ -93,9 +91,9 @@ def sparkline(card: ContactCard, style: render.Style, months: int = 24) -> list[
             continue
         if item.kind != "life":
             touches[key] += 1
-        if item.kind in GIVEN_KINDS:
+        if item.kind in db.GIVEN_KINDS:
             given.add(key)
-        if item.kind in RECEIVED_KINDS or (item.kind == "ask" and item.answer == "yes"):
+        if item.kind in db.RECEIVED_KINDS or (item.kind == "ask" and item.answer == "yes"):
             received.add(key)
     top = max(touches.values()) or 1
     bars = "".join(BARS[0 if n == 0 else max(1, round(n / top * 8))] for n in touches.values())

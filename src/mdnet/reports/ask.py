@@ -90,7 +90,8 @@ def check_ask(
                 f"they said no on {date} ({path}:{line}); no is a complete sentence: "
                 f"do not ask again before {until.isoformat()}"
             )
-    balance = next((r.balance for r in gifts_report(conn, as_of) if r.path == contact["path"]), 0)
+    rows = gifts_report(conn, as_of, contact_id=cid)
+    balance = rows[0].balance if rows else 0
     return AskCheck(
         name=contact["name"],
         path=contact["path"],

@@ -29,12 +29,16 @@ class GiftsRow:
 
 
 def gifts_report(
-    conn: sqlite3.Connection, as_of: dt.date, since: dt.date | None = None
+    conn: sqlite3.Connection,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    contact_id: int | None = None,
 ) -> list[GiftsRow]:
-    """Rows for contacts with any gift, favour, ask, intro or paid item in [since, as_of],
-    most owed first."""
+    """Rows for contacts (or the one `contact_id`) with any gift, favour, ask, intro or
+    paid item in [since, as_of], most owed first."""
     start = since.isoformat() if since else "0000-01-01"
-    tallies = {row[0]: row[1:] for row in db.ledger(conn, start, as_of.isoformat())}
+    ledger = db.ledger(conn, start, as_of.isoformat(), contact_id)
+    tallies = {row[0]: row[1:] for row in ledger}
     rows = []
     for contact in db.contacts(conn):
         tally = tallies.get(contact["note_id"])
