@@ -446,11 +446,13 @@ def contacts(conn: sqlite3.Connection, with_properties: bool = False) -> list[sq
 
 
 def last_touchpoints(
-    conn: sqlite3.Connection, as_of: str, mentions: bool = True
+    conn: sqlite3.Connection, as_of: str, mentions: bool = True, contact_id: int | None = None
 ) -> dict[int, tuple]:
     """contact id → (date, kind, text, path, line) of its latest touchpoint on or before
-    as_of; on a day with both, a logged interaction is preferred to a mention."""
+    as_of (for every contact, or only `contact_id`); on a day with both, a logged
+    interaction is preferred to a mention."""
     skip_mentions = "" if mentions else "AND t2.kind <> 'mention'"
+    only = "" if contact_id is None else f"WHERE c.note_id = {int(contact_id)}"
     rows = conn.execute(
         f"""
         SELECT c.note_id, t.date, t.kind, IFNULL(i.text, ''), n.path, t.line
@@ -461,6 +463,7 @@ def last_touchpoints(
             ORDER BY t2.date DESC, t2.interaction_id IS NULL, t2.rowid DESC LIMIT 1)
         LEFT JOIN interactions i ON i.id = t.interaction_id
         JOIN notes n ON n.id = t.note_id
+        {only}
         """,
         (as_of,),
     )

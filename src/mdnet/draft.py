@@ -46,7 +46,9 @@ def draft_fields(
             fields[str(key)] = str(value)
         elif isinstance(value, list):
             fields[str(key)] = ", ".join(str(v) for v in value if isinstance(v, str | int | float))
-    status = contact_status(config, contact, as_of, last_touches(conn, config, as_of))
+    status = contact_status(
+        config, contact, as_of, last_touches(conn, config, as_of, contact["note_id"])
+    )
     status = with_bring_up(conn, [status], as_of, {contact["path"]: contact["note_id"]})[0]
     li = status.last_interaction
     logged = li is not None and li.kind not in ("met", "last_contact", "mention")

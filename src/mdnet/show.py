@@ -48,7 +48,9 @@ def show_contact(
     conn: sqlite3.Connection, config: Config, name: str, as_of: dt.date
 ) -> ContactCard:
     contact = find_contact(conn, name)
-    status = contact_status(config, contact, as_of, last_touches(conn, config, as_of))
+    status = contact_status(
+        config, contact, as_of, last_touches(conn, config, as_of, contact["note_id"])
+    )
     status = with_bring_up(conn, [status], as_of, {contact["path"]: contact["note_id"]})[0]
     day = as_of.isoformat()
     timeline = tuple(

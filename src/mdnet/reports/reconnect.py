@@ -92,9 +92,13 @@ def reconnect_report(
     return with_bring_up(conn, rows, as_of, ids) if rows else rows
 
 
-def last_touches(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> dict[int, tuple]:
-    """Each contact's latest touchpoint (a mention too, unless the config turns them off)."""
-    return db.last_touchpoints(conn, as_of.isoformat(), mentions=config.mentions)
+def last_touches(
+    conn: sqlite3.Connection, config: Config, as_of: dt.date, contact_id: int | None = None
+) -> dict[int, tuple]:
+    """Each contact's (or one contact's) latest touchpoint; a mention counts too, unless
+    the config turns mentions off."""
+    day = as_of.isoformat()
+    return db.last_touchpoints(conn, day, mentions=config.mentions, contact_id=contact_id)
 
 
 def contact_status(
