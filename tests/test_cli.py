@@ -287,3 +287,13 @@ def test_mdnet_alone_prints_the_help():
 
     result = CliRunner().invoke(main, [])
     assert result.exit_code == 0 and "Commands:" in result.stdout and "report" in result.stdout
+
+
+def test_show_finds_a_decomposed_file_name_typed_composed(vault):
+    import unicodedata
+
+    vault.write(
+        unicodedata.normalize("NFD", "people/Jürgen Müller.md"), "---\naliases: [Jü]\n---\n"
+    )
+    for name in ("Jürgen Müller", "jü", unicodedata.normalize("NFD", "jürgen müller")):
+        assert vault.run("show", name).exit_code == 0, name

@@ -433,16 +433,26 @@ CONTACT_COLUMNS = (
 )
 
 
-def contacts(conn: sqlite3.Connection, with_properties: bool = False) -> list[sqlite3.Row]:
+def contacts(
+    conn: sqlite3.Connection, with_properties: bool = False, note_id: int | None = None
+) -> list[sqlite3.Row]:
+    """Every contact (or the one with `note_id`), by name."""
     columns = CONTACT_COLUMNS + (", n.properties" if with_properties else "")
+    only = "" if note_id is None else f"WHERE c.note_id = {int(note_id)}"
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(
-            f"SELECT {columns} FROM contacts c JOIN notes n ON n.id = c.note_id "
+            f"SELECT {columns} FROM contacts c JOIN notes n ON n.id = c.note_id {only} "
             "ORDER BY c.name COLLATE NOCASE, n.path"
         ).fetchall()
     finally:
         conn.row_factory = None
+
+
+def contacts_with_key(conn: sqlite3.Connection, key: str) -> set[int]:
+    """Ids of the contacts a name key (file name, path or alias) names."""
+    rows = conn.execute("SELECT DISTINCT note_id FROM names WHERE key = ?", (key,))
+    return {row[0] for row in rows}
 
 
 def last_touchpoints(

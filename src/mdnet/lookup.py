@@ -1,33 +1,26 @@
-"""NAME → one contact: by file name, `name` or alias, case-insensitive."""
+"""NAME → one contact: by file name, path, alias or `name`, case-insensitive."""
 
 from __future__ import annotations
 
 import difflib
-import json
 import sqlite3
 
 from . import db
 from .errors import NotFoundError
 from .parse import name_key
-from .rows import str_list
 
 
 def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
-    """The one contact NAME names; an error listing the nearest names for none or several."""
+    """The one contact NAME names; an error listing the nearest names for none or several.
+
+    File names, paths and aliases are the keys links resolve by (the `names` table, in
+    one Unicode form and lower case); the display `name` is compared the same way."""
     wanted = name_key(name.strip().removesuffix(".md"))
-    contacts = db.contacts(conn, with_properties=True)
-    matches = []
-    for contact in contacts:
-        names = {
-            contact["file_name"].lower(),
-            contact["name"].lower(),
-            contact["path"][:-3].lower(),
-        }
-        names.update(a.lower() for a in _aliases(contact))
-        if wanted in names:
-            matches.append(contact)
+    by_key = db.contacts_with_key(conn, wanted)
+    contacts = db.contacts(conn)
+    matches = [c for c in contacts if c["note_id"] in by_key or name_key(c["name"]) == wanted]
     if len(matches) == 1:
-        return matches[0]
+        return db.contacts(conn, with_properties=True, note_id=matches[0]["note_id"])[0]
     if matches:
         listed = ", ".join(f"{c['name']} ({c['path']})" for c in matches)
         raise NotFoundError(f"{name!r} names {len(matches)} contacts: {listed}; use the file name")
@@ -36,7 +29,3 @@ def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
     near += [n for n in everyone if wanted and wanted in n.lower() and n not in near][:3]
     hint = f"; nearest: {', '.join(near[:5])}" if near else ""
     raise NotFoundError(f"no contact named {name!r}{hint}")
-
-
-def _aliases(contact: sqlite3.Row) -> list[str]:
-    return str_list(json.loads(contact["properties"]).get("aliases"))
