@@ -66,6 +66,27 @@ def test_refresh_of_named_paths_as_the_watcher_calls_it(vault):
     assert result.removed == 1 and len(rows) == 1
 
 
+def test_a_walk_the_index_matched_before_is_compared_again_after_a_partial_refresh(vault):
+    """The index remembers the last full walk it matches, so a command whose walk is the
+    same compares nothing. A watcher's refresh of one path must make it forget: here the
+    note goes back to its old bytes and its old mtime, so the walk is the remembered one
+    again, yet the index holds the newer text."""
+    path = vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    old = os.stat(path)
+    refresh(vault)
+    result, _ = refresh(vault)
+    assert result.read == 0
+
+    path.write_text("- 2025-01-01 tea!!\n", encoding="utf-8")  # same size as before
+    result, rows = refresh(vault, ["people/Jib.md"])
+    assert result.changed == 1 and rows[0][2] == "tea!!"
+
+    path.write_text("- 2025-01-01 coffee\n", encoding="utf-8")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    result, rows = refresh(vault)
+    assert result.changed == 1 and rows[0][2] == "coffee"
+
+
 def test_moving_a_folder_by_path_falls_back_to_a_full_walk(vault):
     vault.write("people/team/Jib.md", "- 2025-01-01 coffee\n")
     refresh(vault)

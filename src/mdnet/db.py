@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 7  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 8  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -101,6 +101,7 @@ CREATE TABLE touches (            -- derived: every (contact, dated fact) pair
 
 # Created after a bulk load: building an index once is faster than maintaining it per row.
 INDEXES = """
+CREATE INDEX notes_fingerprint ON notes(path, mtime_ns, size);
 CREATE INDEX names_key ON names(key);
 CREATE INDEX names_note ON names(note_id);
 CREATE INDEX interactions_note ON interactions(note_id);
@@ -190,6 +191,28 @@ def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     return row[0] if row else None
 
 
+# The digest of the last full walk the index matches note for note: a command whose
+# walk gives the same digest has nothing to compare. Any other write to notes drops it.
+WALK_KEY = "walk"
+
+
+def walk_digest(conn: sqlite3.Connection) -> str | None:
+    return _meta(conn, WALK_KEY)
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes when another connection commits (SQLite's PRAGMA data_version)."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def set_walk_digest(conn: sqlite3.Connection, digest: str | None) -> None:
+    """Inside a write transaction."""
+    if digest is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (WALK_KEY,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (WALK_KEY, digest))
+
+
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
@@ -232,9 +255,24 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 Known = tuple[int, tuple[int, int], bytes]
 
 
-def fingerprints(conn: sqlite3.Connection) -> list[tuple[str, int, int, int, bytes]]:
-    """(path, mtime_ns, size, id, hash) of every note the index holds."""
-    return conn.execute("SELECT path, mtime_ns, size, id, hash FROM notes").fetchall()
+def fingerprints(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(path, mtime_ns, size) of every note the index holds, from a covering index:
+    every command compares the whole vault against this."""
+    return conn.execute("SELECT path, mtime_ns, size FROM notes").fetchall()
+
+
+def known_notes(conn: sqlite3.Connection, paths: list[str]) -> dict[str, Known]:
+    """path → (id, (mtime_ns, size), hash) of these indexed notes."""
+    if len(paths) > 500:  # many: one pass over the table beats a lookup each
+        wanted = set(paths)
+        rows = conn.execute("SELECT path, id, mtime_ns, size, hash FROM notes")
+        return {r[0]: (r[1], (r[2], r[3]), r[4]) for r in rows if r[0] in wanted}
+    found = {}
+    for path in paths:
+        known = known_note(conn, path)
+        if known is not None:
+            found[path] = known
+    return found
 
 
 def known_note(conn: sqlite3.Connection, path: str) -> Known | None:

@@ -27,6 +27,16 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
+class Walk:
+    """A full walk of the vault: its digest, the index's data_version before it, and
+    each note's fingerprint."""
+
+    digest: str
+    version: int
+    notes: dict[str, tuple[int, int]]
+
+
+@dataclass
 class SyncResult:
     """What a refresh did: notes read from disk, changed (added or edited), removed."""
 
@@ -132,45 +142,55 @@ class Index:
         return result
 
     def _refresh(self, paths: Iterable[str] | None, progress: Progress | None) -> SyncResult:
-        scan: Scan | None = None
+        walk: Walk | None = None
         if paths is None:
+            version = db.data_version(self.conn)  # before the walk: later commits show
             scan = scan_vault(self.config)
+            walk = Walk(scan.digest(), version, {p: (m, s) for p, m, s in scan.notes})
+            result = SyncResult(total=len(scan.notes))
+            if db.walk_digest(self.conn) == walk.digest:
+                return result  # the index already matches this very walk
             known, candidates, removed = self._diff_all(scan.notes)
-            total = len(scan.notes)
+            scan_problems = _scan_problems(scan)
         else:
             diff = self._diff_paths(paths)
             if diff is None:  # a folder came, went or moved: walk the vault again
                 return self._refresh(None, progress)
             known, candidates, removed = diff
             total = db.count_notes(self.conn) + len(candidates) - len(known) - len(removed)
-        result = SyncResult(total=total, removed=len(removed))
-        scan_problems = _scan_problems(scan) if scan is not None else None
-        if not candidates and not removed and not self._scan_problems_differ(scan_problems):
-            return result
+            result = SyncResult(total=total)
+            scan_problems = None
+        result.removed = len(removed)
         work = [(rel, known[rel][2] if rel in known else None) for rel in candidates]
-        self._apply(work, known, removed, scan_problems, result, progress)
+        if work or removed or self._scan_problems_differ(scan_problems):
+            self._apply(work, known, removed, scan_problems, result, progress, walk)
+        elif walk is not None:
+            with db.write_transaction(self.conn):
+                self._store_walk(walk, exact=True)
         return result
 
+    def _store_walk(self, walk: Walk | None, exact: bool) -> None:
+        """Remember the walk the index now matches; forget it when the index may not
+        match it exactly (a partial refresh, a note that changed while read, or another
+        process that wrote meanwhile)."""
+        same = walk is not None and exact and db.data_version(self.conn) == walk.version
+        db.set_walk_digest(self.conn, walk.digest if same and walk else None)
+
     def _diff_all(
-        self, current: dict[str, tuple[int, int]]
+        self, scanned: list[tuple[str, int, int]]
     ) -> tuple[dict[str, db.Known], list[str], list[int]]:
         """What differs between the walk and the index: the changed notes' index entries,
-        the paths to read, the ids to remove. One pass over plain rows: this is what every
-        command pays, so it must stay close to the cost of the walk itself."""
-        known: dict[str, db.Known] = {}
-        candidates: list[str] = []
-        removed: list[int] = []
+        the paths to read, the ids to remove. This is what every command pays, so the
+        usual case (nothing changed) is one comparison of two sets of plain tuples."""
         rows = db.fingerprints(self.conn)
-        for path, mtime_ns, size, note_id, digest in rows:
-            fingerprint = current.get(path)
-            if fingerprint is None:
-                removed.append(note_id)
-            elif fingerprint[0] != mtime_ns or fingerprint[1] != size:
-                candidates.append(path)
-                known[path] = (note_id, (mtime_ns, size), digest)
-        if len(rows) - len(removed) != len(current):  # some notes are new
-            indexed = {row[0] for row in rows}
-            candidates += [path for path in current if path not in indexed]
+        if len(rows) == len(scanned) and set(rows) == set(scanned):
+            return {}, [], []
+        indexed = {path: (mtime_ns, size) for path, mtime_ns, size in rows}
+        current = {path: (mtime_ns, size) for path, mtime_ns, size in scanned}
+        candidates = [path for path, fp in current.items() if indexed.get(path) != fp]
+        gone = [path for path in indexed if path not in current]
+        known = db.known_notes(self.conn, [p for p in candidates if p in indexed] + gone)
+        removed = [known.pop(path)[0] for path in gone]
         return known, candidates, removed
 
     def _diff_paths(
@@ -212,8 +232,10 @@ class Index:
         scan_problems: list[tuple[str, int, str, str]] | None,
         result: SyncResult,
         progress: Progress | None,
+        walk: Walk | None = None,
     ) -> None:
         conn = self.conn
+        exact = True  # every note read under the fingerprint the walk saw
         bulk = len(work) >= BULK_MIN
         with db.write_transaction(conn):
             old_names = db.names_of(conn, removed)
@@ -230,6 +252,8 @@ class Index:
                     done += 1
                     result.read += 1
                     old = known.get(rel)
+                    if walk is not None and walk.notes.get(rel) != (mtime_ns, size):
+                        exact = False
                     if mtime_ns is None:  # vanished between the walk and the read
                         if old is not None:
                             old_names |= db.names_of(conn, [old[0]])
@@ -266,6 +290,7 @@ class Index:
             db.refresh_touches(conn, None if names_changed or bulk else written)
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
+            self._store_walk(walk, exact)
         if bulk:
             conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: 0.1 s, not 0.8
             conn.execute("ANALYZE")

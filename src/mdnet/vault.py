@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from stat import S_ISREG
+from stat import S_IFMT, S_IFREG
 
 from .config import Config
 
 NOTE_SUFFIX = ".md"
 CONFLICT_MARK = ".sync-conflict-"
 
+
+_FILE_TYPE = S_IFMT(0o177777)
+_REGULAR = S_IFREG
 
 Fingerprint = tuple[int, int]  # (mtime_ns, size): a plain tuple, there are 100,000 of them
 
@@ -21,11 +27,18 @@ Fingerprint = tuple[int, int]  # (mtime_ns, size): a plain tuple, there are 100,
 class Scan:
     """The result of walking a vault: its notes and what was passed over."""
 
-    notes: dict[str, Fingerprint] = field(default_factory=dict)  # by `/`-separated path
+    notes: list[tuple[str, int, int]] = field(default_factory=list)  # (path, mtime_ns, size)
     conflict_copies: list[str] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     outside_links: list[str] = field(default_factory=list)
+    symlinked: list[str] = field(default_factory=list)  # notes reached through a file link
+
+    def digest(self) -> str:
+        """Of everything the walk found: equal digests, equal walks (marshal is C-fast and
+        stable for these plain lists)."""
+        found = (self.notes, self.conflict_copies, self.loops, self.unreadable, self.outside_links)
+        return hashlib.blake2b(marshal.dumps(found), digest_size=16).hexdigest()
 
 
 @lru_cache(maxsize=256)
@@ -68,70 +81,86 @@ def is_ignored(rel: str, patterns: tuple[str, ...], is_dir: bool = False) -> boo
 
 
 def scan_vault(config: Config) -> Scan:
-    """Every note of the vault with its (mtime_ns, size); skips dot names, sync-conflict
-    copies and ignored paths, and follows a folder link only once (loops are reported)."""
+    """Every note of the vault (`/`-separated path, mtime_ns, size); skips dot names, sync-conflict
+    copies and ignored paths, and follows a folder link only once (loops are reported).
+
+    Every command pays for this walk, so the loop over files does as little as it can:
+    one `stat` a note, and the type checks that `scandir` answers without a system call."""
     scan = Scan()
-    root = config.vault
-    vault_real = os.path.realpath(root)
-    seen_dirs: set[tuple[int, int]] = set()
+    root = str(config.vault)
     try:
         st = os.stat(root)
     except OSError as exc:
         scan.unreadable.append((".", exc.strerror or str(exc)))
         return scan
-    seen_dirs.add((st.st_dev, st.st_ino))
-    stack: list[tuple[str, str]] = [(str(root), "")]
-    ignore = config.ignore
-    notes = scan.notes
+    seen_dirs: set[tuple[int, int]] = {(st.st_dev, st.st_ino)}
+    stack: list[tuple[str, str]] = [(root, "")]
     while stack:
         folder, prefix = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as entries:
+                subfolders = _scan_folder(entries, prefix, config.ignore, scan)
         except OSError as exc:
             scan.unreadable.append((prefix.rstrip("/") or ".", exc.strerror or str(exc)))
             continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = prefix + name
+        for path, rel in subfolders:
             try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                if ignore and is_ignored(rel, ignore, is_dir=True):
-                    continue
-                try:
-                    dst = entry.stat()
-                except OSError as exc:
-                    scan.unreadable.append((rel, exc.strerror or str(exc)))
-                    continue
-                key = (dst.st_dev, dst.st_ino)
-                if key in seen_dirs:
-                    scan.loops.append(rel)
-                    continue
-                seen_dirs.add(key)
-                stack.append((entry.path, rel + "/"))
-                continue
-            if not name.endswith(NOTE_SUFFIX):
-                continue
-            if CONFLICT_MARK in name:
-                scan.conflict_copies.append(rel)
-                continue
-            if ignore and is_ignored(rel, ignore):
-                continue
-            try:
-                fst = entry.stat()
+                dst = os.stat(path)
             except OSError as exc:
-                scan.unreadable.append((rel, exc.strerror or "broken link"))
+                scan.unreadable.append((rel, exc.strerror or str(exc)))
                 continue
-            if not S_ISREG(fst.st_mode):
-                continue  # a FIFO or socket named *.md would block a read forever
-            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), vault_real):
+            key = (dst.st_dev, dst.st_ino)
+            if key in seen_dirs:
+                scan.loops.append(rel)
+                continue
+            seen_dirs.add(key)
+            stack.append((path, rel + "/"))
+    if scan.symlinked:
+        vault_real = os.path.realpath(root)
+        for rel in scan.symlinked:
+            if not _inside(os.path.realpath(os.path.join(root, rel)), vault_real):
                 scan.outside_links.append(rel)
-            notes[rel] = (fst.st_mtime_ns, fst.st_size)
     return scan
+
+
+def _scan_folder(
+    entries: Iterator[os.DirEntry[str]], prefix: str, ignore: tuple[str, ...], scan: Scan
+) -> list[tuple[str, str]]:
+    """Record the notes of one folder in `scan`; returns its subfolders (path, rel)."""
+    notes = scan.notes
+    subfolders = []
+    for entry in entries:
+        name = entry.name
+        if name[0] == ".":
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            rel = prefix + name
+            if not (ignore and is_ignored(rel, ignore, is_dir=True)):
+                subfolders.append((entry.path, rel))
+            continue
+        if not name.endswith(NOTE_SUFFIX):
+            continue
+        rel = prefix + name
+        if CONFLICT_MARK in name:
+            scan.conflict_copies.append(rel)
+            continue
+        if ignore and is_ignored(rel, ignore):
+            continue
+        try:
+            fst = entry.stat()
+        except OSError as exc:
+            scan.unreadable.append((rel, exc.strerror or "broken link"))
+            continue
+        if fst.st_mode & _FILE_TYPE != _REGULAR:
+            continue  # a FIFO or socket named *.md would block a read forever
+        if entry.is_symlink():
+            scan.symlinked.append(rel)
+        notes.append((rel, fst.st_mtime_ns, fst.st_size))
+    return subfolders
 
 
 def _inside(path: str, folder: str) -> bool:
