@@ -202,16 +202,19 @@ def test_a_bad_note_never_stops_the_index(vault):
 
 
 def _touches(root, cache, monkeypatch):
-    """The derived touches, by paths (ids differ between indexes), from a given cache."""
+    """The derived touches and summaries, by paths (ids differ between indexes), from a
+    given cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     with Index(load_config(root)) as index:
         index.refresh()
-        return sorted(
-            index.conn.execute(
-                "SELECT c.path, t.date, t.kind, IFNULL(t.answer, ''), n.path, t.line "
-                "FROM touches t JOIN notes c ON c.id = t.contact_id JOIN notes n ON n.id = t.note_id"
-            ).fetchall()
+        touches = index.conn.execute(
+            "SELECT c.path, t.date, t.kind, IFNULL(t.answer, ''), n.path, t.line "
+            "FROM touches t JOIN notes c ON c.id = t.contact_id JOIN notes n ON n.id = t.note_id"
         )
+        summaries = index.conn.execute(
+            "SELECT n.path, s.* FROM summary s JOIN notes n ON n.id = s.contact_id"
+        )
+        return sorted(touches) + sorted((path, *row[1:]) for path, *row in summaries)
 
 
 def test_incremental_touches_equal_a_fresh_rebuild_after_every_edit(vault, tmp_path, monkeypatch):
@@ -226,6 +229,9 @@ def test_incremental_touches_equal_a_fresh_rebuild_after_every_edit(vault, tmp_p
         ("Daily/2026-01-02.md", "only [[B]] now\n"),
         ("people/Jib.md", None),  # deleted
         ("Projects/x.md", "---\ntags: [person]\n---\n- 2026-01-06 [[B]] #intro\n"),
+        ("Daily/2026-01-07.md", "- 2026-01-07 [[x]] gave me a book #gift/received\n"),
+        ("events/2099-01-01 Party.md", "---\ntype: event\ndate: 2099-01-01\n---\n[[B]]\n"),
+        ("Daily/2026-01-07.md", "- 2026-01-07 [[x]] #favour/given\n"),
     ]
     for rel, text in steps:
         if text is None:
@@ -309,3 +315,20 @@ def test_a_killed_refresh_leaves_an_index_the_next_command_uses_or_rebuilds(vaul
             text=True,
         )
         assert counted.stdout.strip() == '[{"n": 3000}]', counted.stderr
+    # The killed command's workers do not outlive it.
+    deadline = time.monotonic() + 5
+    while _processes_naming(vault.root) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_naming(vault.root) == []
+
+
+def _processes_naming(path):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if str(path).encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import re
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 8  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 9  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -97,6 +98,13 @@ CREATE TABLE touches (            -- derived: every (contact, dated fact) pair
     line INTEGER NOT NULL,
     interaction_id INTEGER          -- NULL for a mention
 );
+CREATE TABLE summary (            -- derived: per contact, what the reports need of its touches
+    contact_id INTEGER PRIMARY KEY, -- dated on or before meta 'summary_day' (see summary_as_of)
+    touch_date TEXT, touch_kind TEXT, touch_text TEXT, touch_path TEXT, touch_line INTEGER,
+    mention_date TEXT, mention_path TEXT, mention_line INTEGER,
+    given INTEGER, received INTEGER, asks INTEGER, declined INTEGER, pending INTEGER,
+    paid INTEGER, last_given TEXT, last_received TEXT, last_declined TEXT
+);                                  -- given etc.: NULL without gift, favour, ask, intro or paid
 """
 
 # Created after a bulk load: building an index once is faster than maintaining it per row.
@@ -122,6 +130,9 @@ CHILD_TABLES = (
     "problems",
     "touches",
 )
+
+# The derived tables, kept in step with the rows above by refresh_touches/refresh_summary.
+DERIVED_TABLES = ("resolved", "touches", "summary")
 
 
 def index_path(vault: Path) -> Path:
@@ -444,15 +455,17 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
         create_indexes(conn)
 
 
-def store_scan_problems(
-    conn: sqlite3.Connection, problems: list[tuple[str, int, str, str]]
-) -> None:
-    """Problems of the vault as a whole (conflict copies, loops): note_id NULL."""
-    conn.execute("DELETE FROM problems WHERE note_id IS NULL")
-    conn.executemany("INSERT INTO problems VALUES (NULL, ?, ?, ?, ?)", problems)
+def contacts_touched_by(conn: sqlite3.Connection, note_ids: Iterable[int]) -> set[int]:
+    """The contacts whose touches are written in these notes, and those of the notes that
+    are contacts: whose summary changes when these notes do."""
+    found = set(note_ids)
+    for chunk, marks in _chunks(list(found)):
+        rows = conn.execute(
+            f"SELECT DISTINCT contact_id FROM touches WHERE note_id IN ({marks})", chunk
+        )
+        found.update(row[0] for row in rows)
+    return found
 
-
-# --- queries for reports and commands -------------------------------------------------
 
 LEDGER_KINDS = (
     "gift_given",
@@ -463,7 +476,119 @@ LEDGER_KINDS = (
     "intro",
     "paid",
 )
+GIVEN_KINDS = ("gift_given", "favor_given", "intro")
+RECEIVED_KINDS = ("gift_received", "favor_received")
 
+
+def _quoted(kinds: tuple[str, ...]) -> str:
+    return ", ".join(f"'{kind}'" for kind in kinds)
+
+
+# Given: gifts, favours and intros; received: gifts, favours and asks answered yes.
+_GIVEN = f"kind IN ({_quoted(GIVEN_KINDS)})"
+_RECEIVED = f"(kind IN ({_quoted(RECEIVED_KINDS)}) OR (kind = 'ask' AND answer IS 'yes'))"
+LEDGER_COLUMNS = (
+    "given",
+    "received",
+    "asks",
+    "declined",
+    "pending",
+    "paid",
+    "last_given",
+    "last_received",
+    "last_declined",
+)
+LEDGER_SUMS = f"""
+    SUM({_GIVEN}) AS given, SUM({_RECEIVED}) AS received, SUM(kind = 'ask') AS asks,
+    SUM(kind = 'ask' AND answer IS 'no') AS declined,
+    SUM(kind = 'ask' AND answer IS NULL) AS pending, SUM(kind = 'paid') AS paid,
+    MAX(CASE WHEN {_GIVEN} THEN date END) AS last_given,
+    MAX(CASE WHEN {_RECEIVED} THEN date END) AS last_received,
+    MAX(CASE WHEN kind = 'ask' AND answer IS 'no' THEN date END) AS last_declined"""
+LEDGER_ROWS = f"kind IN ({_quoted(LEDGER_KINDS)}) AND kind NOT IN ('touchpoint', 'mention')"
+# The latest touchpoint (not a #life item), and the latest mention: on a day with both,
+# the logged interaction wins, so the two are kept apart and compared when read.
+_LATEST = """(SELECT rowid FROM touches t WHERE t.contact_id = c.note_id AND {}
+              AND t.date <= :day ORDER BY t.date DESC, t.rowid DESC LIMIT 1)"""
+
+
+SUMMARY_DAY = "summary_day"
+
+
+def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> None:
+    """Recompute the summary of these contacts (None: of every contact) from their
+    touches dated on or before the summary's day (today when it has none yet)."""
+    day = _meta(conn, SUMMARY_DAY)
+    if day is None:
+        day = dt.date.today().isoformat()
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (SUMMARY_DAY, day))
+    where = only = ""
+    if contact_ids is None:
+        conn.execute("DELETE FROM summary")
+    else:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.dirty")
+        conn.executemany("INSERT INTO temp.dirty VALUES (?)", ((i,) for i in contact_ids))
+        conn.execute("DELETE FROM summary WHERE contact_id IN (SELECT id FROM temp.dirty)")
+        where = "WHERE c.note_id IN (SELECT id FROM temp.dirty)"
+        only = "AND contact_id IN (SELECT id FROM temp.dirty)"
+    conn.execute(
+        f"""
+        INSERT INTO summary
+        SELECT c.note_id,
+               lt.date, lt.kind, i.text, ln.path, lt.line,
+               lm.date, mn.path, lm.line,
+               {", ".join("l." + c for c in LEDGER_COLUMNS)}
+        FROM contacts c
+        LEFT JOIN touches lt ON lt.rowid = {_LATEST.format("t.kind NOT IN ('life', 'mention')")}
+        LEFT JOIN interactions i ON i.id = lt.interaction_id
+        LEFT JOIN notes ln ON ln.id = lt.note_id
+        LEFT JOIN touches lm ON lm.rowid = {_LATEST.format("t.kind = 'mention'")}
+        LEFT JOIN notes mn ON mn.id = lm.note_id
+        LEFT JOIN (
+            SELECT contact_id AS id, {LEDGER_SUMS} FROM touches
+            WHERE {LEDGER_ROWS} AND date <= :day {only} GROUP BY contact_id
+        ) l ON l.id = c.note_id
+        {where}
+        """,
+        {"day": day},
+    )
+
+
+def summary_as_of(conn: sqlite3.Connection, day: str) -> None:
+    """Make the summary hold as of `day`: only contacts with a touch between its old day
+    and this one change (none when a report asks for the same day as the last one)."""
+    if _meta(conn, SUMMARY_DAY) == day:
+        return
+    with write_transaction(conn):
+        _rebase_summary(conn, day)
+
+
+def _rebase_summary(conn: sqlite3.Connection, day: str) -> None:
+    old = _meta(conn, SUMMARY_DAY)
+    if old == day:
+        return  # another process did it while we waited for the lock
+    if old is None:
+        changed = None
+    else:
+        low, high = min(old, day), max(old, day)
+        rows = conn.execute(
+            "SELECT DISTINCT contact_id FROM touches WHERE date > ? AND date <= ?", (low, high)
+        )
+        changed = {row[0] for row in rows}
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (SUMMARY_DAY, day))
+    refresh_summary(conn, changed)
+
+
+def store_scan_problems(
+    conn: sqlite3.Connection, problems: list[tuple[str, int, str, str]]
+) -> None:
+    """Problems of the vault as a whole (conflict copies, loops): note_id NULL."""
+    conn.execute("DELETE FROM problems WHERE note_id IS NULL")
+    conn.executemany("INSERT INTO problems VALUES (NULL, ?, ?, ?, ?)", problems)
+
+
+# --- queries for reports and commands -------------------------------------------------
 
 CONTACT_COLUMNS = (
     "c.note_id, c.file_name, c.name, c.circle, c.cadence, c.met, c.last_contact, c.birthday, "
@@ -471,16 +596,31 @@ CONTACT_COLUMNS = (
 )
 
 
+SUMMARY_COLUMNS = (
+    "s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line, "
+    "s.mention_date, s.mention_path, s.mention_line, s.given, s.received, s.asks, s.declined, "
+    "s.pending, s.paid, s.last_given, s.last_received, s.last_declined"
+)
+
+
 def contacts(
-    conn: sqlite3.Connection, with_properties: bool = False, note_id: int | None = None
+    conn: sqlite3.Connection,
+    with_properties: bool = False,
+    note_id: int | None = None,
+    with_summary: bool = False,
 ) -> list[sqlite3.Row]:
-    """Every contact (or the one with `note_id`), by name."""
+    """Every contact (or the one with `note_id`), by name; `with_summary` adds the
+    columns of its summary (see refresh_summary)."""
     columns = CONTACT_COLUMNS + (", n.properties" if with_properties else "")
+    joins = "JOIN notes n ON n.id = c.note_id"
+    if with_summary:
+        columns += ", " + SUMMARY_COLUMNS
+        joins += " LEFT JOIN summary s ON s.contact_id = c.note_id"
     only = "" if note_id is None else f"WHERE c.note_id = {int(note_id)}"
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(
-            f"SELECT {columns} FROM contacts c JOIN notes n ON n.id = c.note_id {only} "
+            f"SELECT {columns} FROM contacts c {joins} {only} "
             "ORDER BY c.name COLLATE NOCASE, n.path"
         ).fetchall()
     finally:
@@ -563,37 +703,20 @@ def upcoming_events(conn: sqlite3.Connection, start: str, end: str) -> list[tupl
     ).fetchall()
 
 
-GIVEN_KINDS = ("gift_given", "favor_given", "intro")
-RECEIVED_KINDS = ("gift_received", "favor_received")
-
-
-def _quoted(kinds: tuple[str, ...]) -> str:
-    return ", ".join(f"'{kind}'" for kind in kinds)
-
-
 def ledger(
     conn: sqlite3.Connection, since: str, as_of: str, contact_id: int | None = None
 ) -> list[tuple]:
     """Per contact (or only `contact_id`) with any gift, favour, ask, intro or paid item
     in [since, as_of]: (contact id, given, received, asks, declined, pending, paid,
-    last given, last received, last declined ask).
-    Given: gifts, favours and intros; received: gifts, favours and asks answered yes."""
-    given = f"kind IN ({_quoted(GIVEN_KINDS)})"
-    received = f"(kind IN ({_quoted(RECEIVED_KINDS)}) OR (kind = 'ask' AND answer IS 'yes'))"
-    marks = ",".join("?" * len(LEDGER_KINDS))
+    last given, last received, last declined ask)."""
     only = "" if contact_id is None else f"AND contact_id = {int(contact_id)}"
     return conn.execute(
         f"""
-        SELECT contact_id, SUM({given}), SUM({received}), SUM(kind = 'ask'),
-               SUM(kind = 'ask' AND answer IS 'no'), SUM(kind = 'ask' AND answer IS NULL),
-               SUM(kind = 'paid'), MAX(CASE WHEN {given} THEN date END),
-               MAX(CASE WHEN {received} THEN date END),
-               MAX(CASE WHEN kind = 'ask' AND answer IS 'no' THEN date END)
-        FROM touches WHERE kind IN ({marks}) AND kind NOT IN ('touchpoint', 'mention')
-          AND date >= ? AND date <= ? {only}
+        SELECT contact_id, {LEDGER_SUMS} FROM touches
+        WHERE {LEDGER_ROWS} AND date >= ? AND date <= ? {only}
         GROUP BY contact_id
         """,
-        (*LEDGER_KINDS, since, as_of),
+        (since, as_of),
     ).fetchall()
 
 

@@ -6,6 +6,7 @@ import gc
 import hashlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -237,8 +238,17 @@ class Index:
         conn = self.conn
         exact = True  # every note read under the fingerprint the walk saw
         bulk = len(work) >= BULK_MIN
+        # Contacts whose summary may change. A bulk load recomputes every summary, and
+        # its touches have no index to look this up by.
+        dirty: set[int] = set()
+
+        def deleting(ids: list[int]) -> None:
+            if not bulk:
+                dirty.update(db.contacts_touched_by(conn, ids))
+
         with db.write_transaction(conn):
             old_names = db.names_of(conn, removed)
+            deleting(removed)
             db.delete_rows_of(conn, removed, notes_too=True)
             if bulk:
                 db.drop_indexes(conn)
@@ -257,6 +267,7 @@ class Index:
                     if mtime_ns is None:  # vanished between the walk and the read
                         if old is not None:
                             old_names |= db.names_of(conn, [old[0]])
+                            deleting([old[0]])
                             db.delete_rows_of(conn, [old[0]], notes_too=True)
                             result.removed += 1
                         continue
@@ -276,6 +287,7 @@ class Index:
                     batch.add(note_id, rows, mtime_ns, size, digest)
                 if replaced:
                     old_names |= db.names_of(conn, replaced)
+                    deleting(replaced)
                     db.delete_rows_of(conn, replaced, notes_too=False)
                 batch.flush(conn)
                 if progress:
@@ -287,7 +299,12 @@ class Index:
             names_changed = old_names != db.names_of(conn, written)
             if names_changed:
                 db.refresh_resolved(conn)
-            db.refresh_touches(conn, None if names_changed or bulk else written)
+            everything = names_changed or bulk
+            db.refresh_touches(conn, None if everything else written)
+            if everything:
+                db.refresh_summary(conn, None)
+            else:
+                db.refresh_summary(conn, dirty | db.contacts_touched_by(conn, written))
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
             self._store_walk(walk, exact)
@@ -307,13 +324,27 @@ class Index:
             return
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             # A few chunks in flight, not all: results wait in memory until written.
             pending = [pool.submit(read_and_parse, *args, c) for c in chunks[: 2 * workers]]
             for next_chunk in range(2 * workers, len(chunks) + 2 * workers):
                 yield pending.pop(0).result()
                 if next_chunk < len(chunks):
                     pending.append(pool.submit(read_and_parse, *args, chunks[next_chunk]))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In each worker: exit when the mdnet that started it is gone. A killed parent
+    (SIGKILL, out of memory) would otherwise leave its workers waiting for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:

@@ -1,13 +1,12 @@
-"""What the reports share: a contact's cadence, birthday and the source of a fact."""
+"""What the reports share: a contact's cadence and the source of a fact."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
 from ..config import Config
-from ..dates import days_to_birthday, parse_birthday, parse_duration
+from ..dates import parse_duration
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,3 @@ def cadence_days(config: Config, contact: sqlite3.Row) -> int | None:
         except ValueError:
             pass  # reported by `check`; fall back to the circle
     return config.cadence_for_circle(contact["circle"])
-
-
-def birthday_in_days(contact: sqlite3.Row, as_of: dt.date) -> int | None:
-    parsed = parse_birthday(contact["birthday"]) if contact["birthday"] else None
-    if parsed is None:
-        return None
-    _, month, day = parsed
-    return days_to_birthday(month, day, as_of)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .. import db
 from ..config import Config
-from ..dates import parse_day
-from .common import Source, birthday_in_days, cadence_days
+from ..dates import days_to_birthday, parse_birthday, parse_day
+from .common import Source, cadence_days
 
 UPCOMING_EVENT_DAYS = 60
 LIFE_EVENT_DAYS = 365
@@ -42,7 +42,7 @@ class Event:
     path: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: with_bring_up fills in the last two fields
 class ReconnectRow:
     name: str
     path: str
@@ -67,20 +67,23 @@ def reconnect_report(
     """Rows in SPEC order: overdue (most overdue relative to cadence first), never
     contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
     contact there is listed: after those three groups, the others, longest unseen first."""
-    touch = last_touches(conn, config, as_of)
+    db.summary_as_of(conn, as_of.isoformat())
+    contacts = db.contacts(conn, with_summary=True)
+    touch = touches_from_summary(config, contacts)
+    status = Status(config, as_of)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
     others: list[ReconnectRow] = []
     ids: dict[str, int] = {}
-    for contact in db.contacts(conn):
-        if city is not None and (contact["city"] or "").strip().lower() != city.strip().lower():
+    trip = city.strip().lower() if city is not None else None
+    for contact in contacts:
+        if trip is not None and (contact["city"] or "").strip().lower() != trip:
             continue
-        row = contact_status(config, contact, as_of, touch)
-        if row.reason in groups:
-            groups[row.reason].append(row)
-        elif city is not None:
-            others.append(row)
-        else:
+        figures = status.figures(contact, touch.get(contact["note_id"]))
+        group = groups.get(figures[0], others if trip is not None else None)
+        if group is None:
             continue
+        row = status.row(contact, None, figures)
+        group.append(row)
         ids[row.path] = contact["note_id"]
     groups["overdue"].sort(
         key=lambda r: (-(r.days_since or 0) / (r.cadence_days or 1), r.name.lower(), r.path)
@@ -101,60 +104,126 @@ def last_touches(
     return db.last_touchpoints(conn, day, mentions=config.mentions, contact_id=contact_id)
 
 
+def touches_from_summary(config: Config, contacts: list[sqlite3.Row]) -> dict[int, tuple]:
+    """The same as last_touches, read from the contacts' summary columns (which hold as
+    of the report's day: see db.summary_as_of)."""
+    touch: dict[int, tuple] = {}
+    for c in contacts:
+        best = None
+        if c["touch_date"] is not None:
+            best = (
+                c["touch_date"],
+                c["touch_kind"],
+                c["touch_text"],
+                c["touch_path"],
+                c["touch_line"],
+            )
+        mention = c["mention_date"]
+        if config.mentions and mention is not None and (best is None or mention > best[0]):
+            best = (mention, "mention", "", c["mention_path"], c["mention_line"])
+        if best is not None:
+            touch[c["note_id"]] = best
+    return touch
+
+
 def contact_status(
     config: Config, contact: sqlite3.Row, as_of: dt.date, touch: dict[int, tuple]
 ) -> ReconnectRow:
     """A contact's reconnect figures; `reason` says whether and why it is listed
     (overdue, never, birthday) or not (ok, snoozed, no_cadence)."""
-    cadence = cadence_days(config, contact)
-    snooze = parse_day(contact["snooze"])
-    last, last_interaction = _last_contact(contact, as_of, touch)
-    birthday = birthday_in_days(contact, as_of)
-    days_since = (as_of - last).days if last else None
-    overdue_days = None
-    if days_since is not None and cadence is not None:
-        overdue_days = days_since - cadence
-    if cadence is None:
-        reason = "no_cadence"
-    elif snooze is not None and snooze > as_of:
-        reason = "snoozed"
-    elif overdue_days is not None and overdue_days >= 0:
-        reason = "overdue"
-    elif last is None:
-        reason = "never"
-    elif birthday is not None and birthday <= config.birthday_horizon:
-        reason = "birthday"
-    else:
-        reason = "ok"
-    return ReconnectRow(
-        name=contact["name"],
-        path=contact["path"],
-        reason=reason,
-        circle=contact["circle"],
-        last_contact=last.isoformat() if last else None,
-        days_since=days_since,
-        cadence_days=cadence,
-        overdue_days=overdue_days,
-        birthday_in_days=birthday,
-        last_interaction=last_interaction,
-    )
+    return Status(config, as_of).row(contact, touch.get(contact["note_id"]))
 
 
-def _last_contact(
-    contact: sqlite3.Row, as_of: dt.date, touch: dict[int, tuple]
-) -> tuple[dt.date | None, LastInteraction | None]:
-    """The latest touchpoint (or mention), `met` or `last_contact` on or before as_of;
-    on a tie the logged interaction wins. ISO days compare as text: no parsing needed."""
-    best = touch.get(contact["note_id"])  # (date, kind, text, path, line)
-    for key in ("met", "last_contact"):
-        day = parse_day(contact[key]) if contact[key] else None
-        if day is not None and day <= as_of and (best is None or day.isoformat() > best[0]):
-            text = "first met" if key == "met" else "last contact (property)"
-            best = (day.isoformat(), key, text, contact["path"], 1)
-    if best is None:
-        return None, None
-    date, kind, text, path, line = best
-    return parse_day(date), LastInteraction(date, kind, text, Source(path, line))
+class Status:
+    """Reconnect figures for many contacts on one day. Contacts share a few cadences,
+    birthdays and days, so each is worked out once (a report has tens of thousands)."""
+
+    def __init__(self, config: Config, as_of: dt.date) -> None:
+        self.config = config
+        self.as_of = as_of
+        self.day = as_of.isoformat()
+        self._cadences: dict[tuple, int | None] = {}
+        self._birthdays: dict[str, int | None] = {}
+        self._ordinals: dict[str, int] = {}
+
+    def figures(self, contact: sqlite3.Row, touch: tuple | None) -> tuple:
+        """(reason, last touch (date, kind, text, path, line) or None, days since,
+        cadence, overdue days, birthday in days)."""
+        key = (contact["cadence"], contact["circle"])
+        cadence = self._cadences.get(key, -1)
+        if cadence == -1:
+            cadence = self._cadences[key] = cadence_days(self.config, contact)
+        last = self._last(contact, touch)
+        days_since = self._days_to(last[0]) if last else None
+        overdue = days_since - cadence if days_since is not None and cadence is not None else None
+        birthday = self._birthday(contact["birthday"])
+        snooze = contact["snooze"]
+        if cadence is None:
+            reason = "no_cadence"
+        elif snooze and (until := parse_day(snooze)) is not None and until > self.as_of:
+            reason = "snoozed"
+        elif overdue is not None and overdue >= 0:
+            reason = "overdue"
+        elif last is None:
+            reason = "never"
+        elif birthday is not None and birthday <= self.config.birthday_horizon:
+            reason = "birthday"
+        else:
+            reason = "ok"
+        return reason, last, days_since, cadence, overdue, birthday
+
+    def row(self, contact: sqlite3.Row, touch: tuple | None, figures: tuple | None = None):
+        reason, last, days_since, cadence, overdue, birthday = figures or self.figures(
+            contact, touch
+        )
+        interaction = None
+        if last is not None:
+            date, kind, text, path, line = last
+            interaction = LastInteraction(date, kind, text, Source(path, line))
+        return ReconnectRow(
+            name=contact["name"],
+            path=contact["path"],
+            reason=reason,
+            circle=contact["circle"],
+            last_contact=last[0] if last else None,
+            days_since=days_since,
+            cadence_days=cadence,
+            overdue_days=overdue,
+            birthday_in_days=birthday,
+            last_interaction=interaction,
+        )
+
+    def _last(self, contact: sqlite3.Row, touch: tuple | None) -> tuple | None:
+        """The latest touchpoint (or mention), `met` or `last_contact` on or before as_of;
+        on a tie the logged interaction wins. ISO days compare as text."""
+        best = touch
+        for key in ("met", "last_contact"):
+            value = contact[key]
+            if not value:
+                continue
+            day = parse_day(value)
+            if day is None:
+                continue
+            text = day.isoformat()
+            if text <= self.day and (best is None or text > best[0]):
+                what = "first met" if key == "met" else "last contact (property)"
+                best = (text, key, what, contact["path"], 1)
+        return best
+
+    def _days_to(self, day: str) -> int:
+        ordinal = self._ordinals.get(day)
+        if ordinal is None:
+            ordinal = self._ordinals[day] = dt.date.fromisoformat(day).toordinal()
+        return self.as_of.toordinal() - ordinal
+
+    def _birthday(self, value: str | None) -> int | None:
+        if not value:
+            return None
+        if value not in self._birthdays:
+            parsed = parse_birthday(value)
+            days = days_to_birthday(parsed[1], parsed[2], self.as_of) if parsed else None
+            self._birthdays[value] = days
+        return self._birthdays[value]
 
 
 def with_bring_up(
@@ -178,10 +247,10 @@ def with_bring_up(
         owner = contact_paths.get(cid)
         if owner in events:
             events[owner].append(Event(title, date, end, city, path))
-    out = []
     for row in rows:
         # newest first; follow-ups without a due date last
         items = sorted(by_path[row.path], key=lambda b: (b.date is not None, b.date or ""))
         items.reverse()
-        out.append(replace(row, bring_up=tuple(items), events=tuple(events[row.path])))
-    return out
+        row.bring_up = tuple(items)
+        row.events = tuple(events[row.path])
+    return rows

@@ -1,0 +1,49 @@
+"""The per-contact summary the reports read equals what the touches say, for any day.
+
+The summary holds as of one day and is moved to the day a report asks for; these tests
+move it back and forth over a generated vault (future events, same-day mentions, every
+kind of ledger item) and compare it with the queries over the touches themselves."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from mdnet import db
+from mdnet.config import load_config
+from mdnet.reports.gifts import _tallies
+from mdnet.reports.reconnect import touches_from_summary
+from mdnet.sync import Index
+
+GENVAULT = Path(__file__).resolve().parents[1] / "benchmarks" / "genvault.py"
+DAYS = ["2026-11-20", "2008-03-01", "2026-12-10", "2019-07-04", "2030-01-01", "2026-11-20"]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    spec = importlib.util.spec_from_file_location("genvault_for_summary", GENVAULT)
+    genvault = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(genvault)
+    root = tmp_path_factory.mktemp("generated") / "vault"
+    genvault.generate(root, files=400, seed=3)
+    return root
+
+
+def test_summary_equals_the_touches_on_every_day(generated, private_cache):
+    config = load_config(generated)
+    quiet = dataclasses.replace(config, mentions=False)
+    with Index(config) as index:
+        index.refresh()
+        conn = index.conn
+        for day in DAYS:
+            db.summary_as_of(conn, day)
+            contacts = db.contacts(conn, with_summary=True)
+            for cfg in (config, quiet):
+                expected = db.last_touchpoints(conn, day, mentions=cfg.mentions)
+                assert touches_from_summary(cfg, contacts) == expected, (day, cfg.mentions)
+            ledger = {row[0]: row[1:] for row in db.ledger(conn, "0000-01-01", day)}
+            assert _tallies(contacts) == ledger, day
+            assert ledger and expected  # the day is not one where nothing happened
