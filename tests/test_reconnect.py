@@ -205,3 +205,46 @@ def test_a_decomposed_file_name_still_takes_its_links(vault):
     vault.write("Daily/2026-06-29.md", "saw [[Jürgen]]\n")  # typed as one character
     rows, _ = reconnect(vault)
     assert not rows  # the mention counted: not overdue, not "never contacted"
+
+
+def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
+    """render writes the two report rows out by hand for speed: field for field, they
+    must stay what converting the dataclasses field by field gives."""
+    import dataclasses
+    import datetime as dt
+
+    from mdnet import render
+    from mdnet.config import load_config
+    from mdnet.reports.gifts import gifts_report
+    from mdnet.reports.reconnect import reconnect_report
+    from mdnet.sync import Index
+
+    def generic(value):
+        if type(value).__name__ == "Source":
+            return str(value)
+        if dataclasses.is_dataclass(value):
+            return {f.name: generic(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, list | tuple):
+            return [generic(v) for v in value]
+        return value
+
+    vault.write(
+        "people/Jib.md",
+        "---\ncadence: 7d\ninterests: [tea, maps]\n---\n"
+        "- 2026-01-01 lunch #gift/received\n- 2026-02-01 promoted #life\n"
+        "- [ ] send the article 📅 2026-03-01\n",
+    )
+    vault.write(
+        "events/2026-03-10 Party.md",
+        '---\ntype: event\ndate: 2026-03-10\nattendees: ["[[Jib]]"]\n---\n',
+    )
+    as_of = dt.date(2026, 3, 1)
+    with Index(load_config(vault.root)) as index:
+        index.refresh()
+        rows = reconnect_report(index.conn, load_config(vault.root), as_of)
+        gifts = gifts_report(index.conn, as_of)
+    assert rows[0].bring_up and rows[0].events and rows[0].last_interaction
+    assert gifts[0].gift_ideas
+    for row in [*rows, *gifts]:
+        assert render.plain(row) == generic(row)
+        assert list(render.plain(row)) == [f.name for f in dataclasses.fields(row)]

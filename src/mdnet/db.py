@@ -596,33 +596,45 @@ CONTACT_COLUMNS = (
 )
 
 
-SUMMARY_COLUMNS = (
-    "s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line, "
-    "s.mention_date, s.mention_path, s.mention_line, s.given, s.received, s.asks, s.declined, "
-    "s.pending, s.paid, s.last_given, s.last_received, s.last_declined"
-)
-
-
 def contacts(
-    conn: sqlite3.Connection,
-    with_properties: bool = False,
-    note_id: int | None = None,
-    with_summary: bool = False,
+    conn: sqlite3.Connection, with_properties: bool = False, note_id: int | None = None
 ) -> list[sqlite3.Row]:
-    """Every contact (or the one with `note_id`), by name; `with_summary` adds the
-    columns of its summary (see refresh_summary)."""
+    """Every contact (or the one with `note_id`), by name."""
     columns = CONTACT_COLUMNS + (", n.properties" if with_properties else "")
-    joins = "JOIN notes n ON n.id = c.note_id"
-    if with_summary:
-        columns += ", " + SUMMARY_COLUMNS
-        joins += " LEFT JOIN summary s ON s.contact_id = c.note_id"
     only = "" if note_id is None else f"WHERE c.note_id = {int(note_id)}"
+    return _rows(
+        conn,
+        f"SELECT {columns} FROM contacts c JOIN notes n ON n.id = c.note_id {only} "
+        "ORDER BY c.name COLLATE NOCASE, n.path",
+    )
+
+
+RECONNECT_COLUMNS = (
+    "c.circle, c.cadence, c.met, c.last_contact, c.birthday, c.snooze, c.city, "
+    "s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line, "
+    "s.mention_date, s.mention_path, s.mention_line"
+)
+GIFTS_COLUMNS = "c.interests, " + ", ".join("s." + c for c in LEDGER_COLUMNS)
+
+
+def contacts_with_summary(conn: sqlite3.Connection, columns: str) -> list[sqlite3.Row]:
+    """Every contact, in no order (reports sort their rows): id, name, path and these
+    columns of `contacts c` and `summary s`. A report reads 10,000 of them: only the
+    columns it needs."""
+    return _rows(
+        conn,
+        f"""
+        SELECT c.note_id, c.name, n.path, {columns}
+        FROM contacts c JOIN notes n ON n.id = c.note_id
+        LEFT JOIN summary s ON s.contact_id = c.note_id
+        """,
+    )
+
+
+def _rows(conn: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:
     conn.row_factory = sqlite3.Row
     try:
-        return conn.execute(
-            f"SELECT {columns} FROM contacts c {joins} {only} "
-            "ORDER BY c.name COLLATE NOCASE, n.path"
-        ).fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.row_factory = None
 

@@ -27,24 +27,79 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def plain(value: Any) -> Any:
     """Dataclass rows as JSON-ready values; a Source becomes `path:line`. (Field names are
-    looked up once per class: reports can hold tens of thousands of rows.)"""
+    looked up once per class, and scalars are not passed down again: reports can hold
+    tens of thousands of rows.)"""
     kind = type(value)
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
-        return [plain(v) for v in value] if value else []
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     if kind is Source:
         return str(value)
+    if kind is ReconnectRow:
+        return _reconnect_row(value)
+    if kind is GiftsRow:
+        return _gifts_row(value)
     names = _FIELDS.get(kind)
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
     if names is not None:
-        return {name: plain(getattr(value, name)) for name in names}
+        out = {}
+        for name in names:
+            v = getattr(value, name)
+            out[name] = v if type(v) in _SCALARS else plain(v)
+        return out
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
+
+
+def _reconnect_row(row: ReconnectRow) -> dict[str, Any]:
+    """What plain() makes of the row, written out: a report has thousands of them."""
+    li = row.last_interaction
+    return {
+        "name": row.name,
+        "path": row.path,
+        "reason": row.reason,
+        "circle": row.circle,
+        "last_contact": row.last_contact,
+        "days_since": row.days_since,
+        "cadence_days": row.cadence_days,
+        "overdue_days": row.overdue_days,
+        "birthday_in_days": row.birthday_in_days,
+        "last_interaction": None
+        if li is None
+        else {"date": li.date, "kind": li.kind, "text": li.text, "source": str(li.source)},
+        "bring_up": [
+            {"type": b.type, "date": b.date, "text": b.text, "source": str(b.source)}
+            for b in row.bring_up
+        ],
+        "events": [
+            {"title": e.title, "date": e.date, "end": e.end, "city": e.city, "path": e.path}
+            for e in row.events
+        ],
+    }
+
+
+def _gifts_row(row: GiftsRow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "path": row.path,
+        "given": row.given,
+        "received": row.received,
+        "balance": row.balance,
+        "status": row.status,
+        "asks": row.asks,
+        "declined": row.declined,
+        "pending": row.pending,
+        "paid": row.paid,
+        "last_given": row.last_given,
+        "last_received": row.last_received,
+        "gift_ideas": list(row.gift_ideas),
+        "last_declined": row.last_declined,
+    }
 
 
 def to_json(value: Any) -> str:
@@ -53,7 +108,8 @@ def to_json(value: Any) -> str:
 
 
 def report_json(name: str, as_of: dt.date, rows: Sequence[Any]) -> dict[str, Any]:
-    return {"report": name, "as_of": as_of.isoformat(), "contacts": plain(list(rows))}
+    """The report's JSON object; its rows become plain values in to_json."""
+    return {"report": name, "as_of": as_of.isoformat(), "contacts": list(rows)}
 
 
 # --- text -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .. import db
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GiftsRow:
     name: str
     path: str
@@ -39,7 +39,10 @@ def gifts_report(
     whole = since is None and contact_id is None  # one contact: its touches are quicker
     if whole:
         db.summary_as_of(conn, as_of.isoformat())
-    contacts = db.contacts(conn, note_id=contact_id, with_summary=whole)
+    if whole:
+        contacts = db.contacts_with_summary(conn, db.GIFTS_COLUMNS)
+    else:
+        contacts = db.contacts(conn, note_id=contact_id)
     tallies = _tallies(contacts) if whole else _ledger(conn, as_of, since, contacts)
     rows = []
     for contact in contacts:
@@ -75,11 +78,8 @@ def gifts_report(
 def _tallies(contacts: list[sqlite3.Row]) -> dict[int, tuple]:
     """contact id → (given, received, asks, declined, pending, paid, last given, last
     received, last declined) for all time, from the contacts' summaries."""
-    return {
-        c["note_id"]: tuple(c[name] for name in db.LEDGER_COLUMNS)
-        for c in contacts
-        if c["given"] is not None
-    }
+    first = 4  # id, name, path, interests, then the ledger columns (db.GIFTS_COLUMNS)
+    return {c[0]: c[first:] for c in contacts if c[first] is not None}
 
 
 def _ledger(

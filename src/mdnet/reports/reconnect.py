@@ -68,7 +68,7 @@ def reconnect_report(
     contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
     contact there is listed: after those three groups, the others, longest unseen first."""
     db.summary_as_of(conn, as_of.isoformat())
-    contacts = db.contacts(conn, with_summary=True)
+    contacts = db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)
     touch = touches_from_summary(config, contacts)
     status = Status(config, as_of)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
