@@ -231,7 +231,20 @@ def test_incremental_touches_equal_a_fresh_rebuild_after_every_edit(vault, tmp_p
         ("Projects/x.md", "---\ntags: [person]\n---\n- 2026-01-06 [[B]] #intro\n"),
         ("Daily/2026-01-07.md", "- 2026-01-07 [[x]] gave me a book #gift/received\n"),
         ("events/2099-01-01 Party.md", "---\ntype: event\ndate: 2099-01-01\n---\n[[B]]\n"),
-        ("Daily/2026-01-07.md", "- 2026-01-07 [[x]] #favour/given\n"),
+        ("Projects/todo.md", "- [ ] call [[B]] back\n"),  # undated: a follow-up, no mention
+        ("Projects/todo.md", "- [ ] call [[x]] back\n"),
+        (
+            "events/2099-01-01 Party.md",
+            '---\ntype: event\ndate: 2099-01-01\nattendees: ["[[B]]"]\n---\n',
+        ),
+        (
+            "events/2099-01-01 Party.md",
+            '---\ntype: event\ndate: 2099-01-01\nattendees: ["[[x]]"]\n---\n',
+        ),
+        (
+            "people/Afi.md",
+            "---\naliases: [B]\n---\n- 2026-01-05 call\n- 2026-01-08 moved to Porto #life\n",
+        ),
     ]
     for rel, text in steps:
         if text is None:

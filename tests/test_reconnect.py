@@ -248,3 +248,43 @@ def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
     for row in [*rows, *gifts]:
         assert render.plain(row) == generic(row)
         assert list(render.plain(row)) == [f.name for f in dataclasses.fields(row)]
+
+
+def test_a_memo_carried_across_edits_gives_the_report_made_without_one(vault):
+    """The watcher passes the same memo to every report: rows of unchanged contacts are
+    reused, and after any edit the report must equal one made from nothing."""
+    import datetime as dt
+
+    from mdnet import reports_api
+    from mdnet.config import load_config
+    from mdnet.reports.reconnect import ReconnectMemo
+    from mdnet.sync import Index
+
+    for i in range(6):
+        vault.write(f"people/P{i}.md", f"---\ncadence: 30d\n---\n- 2026-0{i + 1}-01 coffee\n")
+    edits = [
+        ("people/P0.md", "---\ncadence: 30d\n---\n- 2026-06-20 coffee\n"),  # no longer due
+        ("Projects/todo.md", "- [ ] send [[P1]] the photos\n"),  # a follow-up for P1
+        ("people/P2.md", "---\ncadence: 7d\nbirthday: 07-01\n---\n- 2026-03-01 tea #life\n"),
+        (
+            "events/2026-07-01 Fair.md",
+            '---\ntype: event\ndate: 2026-07-01\nattendees: ["[[P3]]"]\n---\n',
+        ),
+        ("people/P4.md", None),
+    ]
+    as_of = dt.date(2026, 6, 25)
+    config = load_config(vault.root)
+    memo = ReconnectMemo()
+    with Index(config) as index:
+        index.refresh()
+        reports_api.reconnect(index.conn, config, as_of, "markdown", memo=memo)
+        for rel, text in edits:
+            if text is None:
+                (vault.root / rel).unlink()
+            else:
+                vault.write(rel, text)
+            index.refresh()
+            with_memo = reports_api.reconnect(index.conn, config, as_of, "markdown", memo=memo)
+            fresh = reports_api.reconnect(index.conn, config, as_of, "markdown")
+            assert with_memo == fresh, rel
+        assert "send [[P1]] the photos" in fresh and "Fair" in fresh and "P4" not in fresh

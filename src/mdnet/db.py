@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 9  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 10  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,8 +103,12 @@ CREATE TABLE summary (            -- derived: per contact, what the reports need
     touch_date TEXT, touch_kind TEXT, touch_text TEXT, touch_path TEXT, touch_line INTEGER,
     mention_date TEXT, mention_path TEXT, mention_line INTEGER,
     given INTEGER, received INTEGER, asks INTEGER, declined INTEGER, pending INTEGER,
-    paid INTEGER, last_given TEXT, last_received TEXT, last_declined TEXT
-);                                  -- given etc.: NULL without gift, favour, ask, intro or paid
+    paid INTEGER, last_given TEXT, last_received TEXT, last_declined TEXT,
+                                    -- given etc.: NULL without gift, favour, ask, intro or paid
+    life TEXT,                      -- JSON [[date, text, path, line]] of its #life items
+    follow_ups TEXT,                -- JSON [[due, text, path, line]] of open tasks for it
+    events TEXT                     -- JSON [[title, date, end, city, path]] of events it attends
+);
 """
 
 # Created after a bulk load: building an index once is faster than maintaining it per row.
@@ -456,12 +460,21 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
 
 
 def contacts_touched_by(conn: sqlite3.Connection, note_ids: Iterable[int]) -> set[int]:
-    """The contacts whose touches are written in these notes, and those of the notes that
-    are contacts: whose summary changes when these notes do."""
+    """Whose summary changes when these notes do: the contacts their touches are for,
+    their tasks link and their events list as attendees, and the notes that are contacts."""
     found = set(note_ids)
     for chunk, marks in _chunks(list(found)):
         rows = conn.execute(
-            f"SELECT DISTINCT contact_id FROM touches WHERE note_id IN ({marks})", chunk
+            f"""
+            SELECT contact_id FROM touches WHERE note_id IN ({marks})
+            UNION
+            SELECT r.contact_id FROM tasks t, json_each(t.links) l JOIN resolved r ON r.key = l.value
+            WHERE t.note_id IN ({marks}) AND t.links IS NOT NULL
+            UNION
+            SELECT r.contact_id FROM events e, json_each(e.attendees) a
+            JOIN resolved r ON r.key = a.value WHERE e.note_id IN ({marks})
+            """,
+            chunk * 3,
         )
         found.update(row[0] for row in rows)
     return found
@@ -538,7 +551,8 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
         SELECT c.note_id,
                lt.date, lt.kind, i.text, ln.path, lt.line,
                lm.date, mn.path, lm.line,
-               {", ".join("l." + c for c in LEDGER_COLUMNS)}
+               {", ".join("l." + c for c in LEDGER_COLUMNS)},
+               lf.items, fu.items, ev.items
         FROM contacts c
         LEFT JOIN touches lt ON lt.rowid = {_LATEST.format("t.kind NOT IN ('life', 'mention')")}
         LEFT JOIN interactions i ON i.id = lt.interaction_id
@@ -549,6 +563,24 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
             SELECT contact_id AS id, {LEDGER_SUMS} FROM touches
             WHERE {LEDGER_ROWS} AND date <= :day {only} GROUP BY contact_id
         ) l ON l.id = c.note_id
+        LEFT JOIN (
+            SELECT t.contact_id AS id, json_group_array(json_array(t.date, i.text, n.path, t.line))
+                   AS items
+            FROM touches t JOIN interactions i ON i.id = t.interaction_id
+            JOIN notes n ON n.id = t.note_id
+            WHERE t.kind = 'life' AND t.kind NOT IN ('touchpoint', 'mention') AND t.date <= :day
+              {only.replace("contact_id", "t.contact_id")}
+            GROUP BY t.contact_id
+        ) lf ON lf.id = c.note_id
+        LEFT JOIN (
+            SELECT contact_id AS id, json_group_array(json_array(due, text, path, line)) AS items
+            FROM ({_FOLLOW_UPS}) WHERE 1 {only} GROUP BY contact_id
+        ) fu ON fu.id = c.note_id
+        LEFT JOIN (
+            SELECT contact_id AS id,
+                   json_group_array(json_array(title, date, end_date, city, path)) AS items
+            FROM ({_ATTENDED}) WHERE 1 {only} GROUP BY contact_id
+        ) ev ON ev.id = c.note_id
         {where}
         """,
         {"day": day},
@@ -612,7 +644,7 @@ def contacts(
 RECONNECT_COLUMNS = (
     "c.circle, c.cadence, c.met, c.last_contact, c.birthday, c.snooze, c.city, "
     "s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line, "
-    "s.mention_date, s.mention_path, s.mention_line"
+    "s.mention_date, s.mention_path, s.mention_line, s.life, s.follow_ups, s.events"
 )
 GIFTS_COLUMNS = "c.interests, " + ", ".join("s." + c for c in LEDGER_COLUMNS)
 
@@ -685,32 +717,32 @@ def life_events(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]
     ).fetchall()
 
 
+# (contact_id, due, text, path, line) of open tasks in a contact's note or linking it.
+_FOLLOW_UPS = """
+    SELECT t.note_id AS contact_id, t.due, t.text, n.path, t.line
+    FROM tasks t JOIN contacts c ON c.note_id = t.note_id JOIN notes n ON n.id = t.note_id
+    WHERE t.done = 0
+    UNION
+    SELECT r.contact_id, t.due, t.text, n.path, t.line
+    FROM tasks t JOIN task_links tl ON tl.task_id = t.id JOIN resolved r ON r.key = tl.key
+    JOIN notes n ON n.id = t.note_id
+    WHERE t.done = 0"""
+# (contact_id, title, date, end_date, city, path) of the events contacts attend.
+_ATTENDED = """
+    SELECT DISTINCT r.contact_id, e.title, e.date, e.end_date, e.city, n.path
+    FROM events e JOIN event_attendees a ON a.note_id = e.note_id
+    JOIN resolved r ON r.key = a.key JOIN notes n ON n.id = e.note_id"""
+
+
 def open_follow_ups(conn: sqlite3.Connection) -> list[tuple]:
     """(contact id, due, text, path, line) of open tasks in a contact's note or linking it."""
-    return conn.execute(
-        """
-        SELECT t.note_id AS contact_id, t.due, t.text, n.path, t.line
-        FROM tasks t JOIN contacts c ON c.note_id = t.note_id JOIN notes n ON n.id = t.note_id
-        WHERE t.done = 0
-        UNION
-        SELECT r.contact_id, t.due, t.text, n.path, t.line
-        FROM tasks t JOIN task_links tl ON tl.task_id = t.id JOIN resolved r ON r.key = tl.key
-        JOIN notes n ON n.id = t.note_id
-        WHERE t.done = 0
-        """
-    ).fetchall()
+    return conn.execute(_FOLLOW_UPS).fetchall()
 
 
 def upcoming_events(conn: sqlite3.Connection, start: str, end: str) -> list[tuple]:
     """(contact id, title, date, end, city, path) of events in [start, end] that contacts attend."""
     return conn.execute(
-        """
-        SELECT DISTINCT r.contact_id, e.title, e.date, e.end_date, e.city, n.path
-        FROM events e JOIN event_attendees a ON a.note_id = e.note_id
-        JOIN resolved r ON r.key = a.key JOIN notes n ON n.id = e.note_id
-        WHERE e.date >= ? AND e.date <= ?
-        ORDER BY e.date, n.path
-        """,
+        f"SELECT * FROM ({_ATTENDED}) WHERE date >= ? AND date <= ? ORDER BY date, path",
         (start, end),
     ).fetchall()
 

@@ -300,7 +300,13 @@ def wikilink(path: str, name: str) -> str:
     return f"[[{target}]]"
 
 
-def reconnect_markdown_body(rows: Sequence[ReconnectRow], as_of: dt.date) -> str:
+def reconnect_markdown_body(
+    rows: Sequence[ReconnectRow],
+    as_of: dt.date,
+    lines_of: dict[int, tuple[ReconnectRow, str]] | None = None,
+) -> str:
+    """`lines_of`: table lines made before, by id of their row (the watcher's memo keeps
+    the rows alive, so an id names the same row)."""
     lines = [f"# Reconnect — {as_of.isoformat()}", ""]
     if not rows:
         return "\n".join(lines + ["Nobody is overdue.", ""])
@@ -308,15 +314,26 @@ def reconnect_markdown_body(rows: Sequence[ReconnectRow], as_of: dt.date) -> str
         "| Contact | Why | Last contact | Cadence | Bring up |",
         "| --- | --- | --- | --- | --- |",
     ]
+    made: dict[int, tuple[ReconnectRow, str]] = {}
     for row in rows:
-        last = f"{row.last_contact} ({ago(row.days_since)})" if row.last_contact else "never"
-        bring = [_bring_up_label(b) for b in row.bring_up]
-        bring += [f"event {e.date}: {e.title}" for e in row.events]
-        lines.append(
-            f"| {wikilink(row.path, row.name)} | {_why(row)} | {last} | {row.cadence_days}d "
-            f"| {cell('; '.join(bring))} |"
-        )
+        cached = lines_of.get(id(row)) if lines_of is not None else None
+        line = cached[1] if cached is not None and cached[0] is row else _markdown_line(row)
+        made[id(row)] = (row, line)
+        lines.append(line)
+    if lines_of is not None:
+        lines_of.clear()
+        lines_of.update(made)
     return "\n".join(lines) + "\n"
+
+
+def _markdown_line(row: ReconnectRow) -> str:
+    last = f"{row.last_contact} ({ago(row.days_since)})" if row.last_contact else "never"
+    bring = [_bring_up_label(b) for b in row.bring_up]
+    bring += [f"event {e.date}: {e.title}" for e in row.events]
+    return (
+        f"| {wikilink(row.path, row.name)} | {_why(row)} | {last} | {row.cadence_days}d "
+        f"| {cell('; '.join(bring))} |"
+    )
 
 
 def _bring_up_label(item: BringUp) -> str:

@@ -8,7 +8,7 @@ import sqlite3
 from . import db, render
 from .config import Config
 from .reports.gifts import gifts_report
-from .reports.reconnect import reconnect_report
+from .reports.reconnect import ReconnectMemo, reconnect_report
 
 
 def reconnect(
@@ -19,13 +19,17 @@ def reconnect(
     limit: int | None = None,
     color: bool = False,
     city: str | None = None,
+    memo: ReconnectMemo | None = None,
 ) -> str:
-    every = reconnect_report(conn, config, as_of, city=city)
+    """`memo`: for a caller that makes the report again and again (the watcher)."""
+    every = reconnect_report(conn, config, as_of, city=city, memo=memo)
     rows = every[:limit]
     if fmt == "json":
         return render.to_json(reconnect_json(rows, as_of))
     if fmt == "markdown":
-        return render.front_matter("reconnect", as_of) + render.reconnect_markdown_body(rows, as_of)
+        lines = memo.lines if memo is not None else None
+        body = render.reconnect_markdown_body(rows, as_of, lines)
+        return render.front_matter("reconnect", as_of) + body
     no_contacts = not every and not db.has_contacts(conn)
     style = render.Style(color)
     return render.reconnect_text(rows, as_of, style, total=len(every), no_contacts=no_contacts)

@@ -12,10 +12,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from . import db
 from .config import Config
 from .errors import RefusedError
 from .sync import Index, SyncResult
+
+if TYPE_CHECKING:
+    from .reports.reconnect import ReconnectMemo
 
 QUIET_SECONDS = 0.15  # a batch ends after this much quiet...
 MAX_WAIT_SECONDS = 1.0  # ...or this long after its first event, whichever comes first
@@ -83,6 +88,8 @@ class Watcher:
         self.events: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.report_paths = {name: rel.strip("/") for name, rel in config.watch_reports.items()}
         self._last_day: dt.date | None = None
+        self._memos: dict[str, ReconnectMemo] = {}  # by report note
+        self._version = -1  # the index's data_version when last looked at
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -167,7 +174,11 @@ class Watcher:
         self.stats.last_result = result
         own = set(self.report_paths.values())
         changed_notes = [p for p in result.changed_paths if p not in own]
-        if not (changed_notes or result.removed):
+        # Another mdnet (a report run meanwhile) may have indexed these saves first:
+        # then the refresh finds nothing to do, yet the reports are out of date.
+        version = db.data_version(index.conn)
+        others_wrote, self._version = version != self._version, version
+        if not (changed_notes or result.removed or others_wrote):
             return  # only touched, or only our own report notes: nothing to redo
         for problem in self._problems(index, changed_notes):
             self._warn(problem)
@@ -198,6 +209,7 @@ class Watcher:
 
     def _write_reports(self, index: Index, force_log: bool = False) -> list[str]:
         """Rewrite each configured report note whose content changed."""
+        from .reports.reconnect import ReconnectMemo
         from .reports_api import gifts, reconnect
 
         today = self.today()
@@ -205,7 +217,8 @@ class Watcher:
         written = []
         for name, rel in self.report_paths.items():
             if name == "reconnect":
-                text = reconnect(index.conn, self.config, today, "markdown")
+                memo = self._memos.setdefault(rel, ReconnectMemo())
+                text = reconnect(index.conn, self.config, today, "markdown", memo=memo)
             elif name == "gifts":
                 text = gifts(index.conn, today, None, "markdown")
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -61,38 +62,53 @@ class ReconnectRow:
 LISTED = ("overdue", "never", "birthday")
 
 
+class ReconnectMemo:
+    """The rows of the last report, by contact, with the index row each was made from.
+    A long-lived caller (the watcher) passes the same memo each time: a contact whose
+    row in the index is unchanged keeps its report row (after an edit, all but a few)."""
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.rows: dict[int, tuple[tuple, ReconnectRow | None]] = {}
+        self.lines: dict[int, tuple[ReconnectRow, str]] = {}  # id(row) → (row, its line)
+
+
 def reconnect_report(
-    conn: sqlite3.Connection, config: Config, as_of: dt.date, city: str | None = None
+    conn: sqlite3.Connection,
+    config: Config,
+    as_of: dt.date,
+    city: str | None = None,
+    memo: ReconnectMemo | None = None,
 ) -> list[ReconnectRow]:
     """Rows in SPEC order: overdue (most overdue relative to cadence first), never
     contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
     contact there is listed: after those three groups, the others, longest unseen first."""
     db.summary_as_of(conn, as_of.isoformat())
     contacts = db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)
-    touch = touches_from_summary(config, contacts)
-    status = Status(config, as_of)
+    memo = memo or ReconnectMemo()
+    if memo.key != (id(config), as_of, city):
+        memo.key, memo.rows, memo.lines = (id(config), as_of, city), {}, {}
+    known, memo.rows = memo.rows, {}
+    trip = city.strip().lower() if city is not None else None
+    status = Status(config, as_of, trip=trip is not None)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
     others: list[ReconnectRow] = []
-    ids: dict[str, int] = {}
-    trip = city.strip().lower() if city is not None else None
     for contact in contacts:
         if trip is not None and (contact["city"] or "").strip().lower() != trip:
             continue
-        figures = status.figures(contact, touch.get(contact["note_id"]))
-        group = groups.get(figures[0], others if trip is not None else None)
-        if group is None:
-            continue
-        row = status.row(contact, None, figures)
-        group.append(row)
-        ids[row.path] = contact["note_id"]
+        values = tuple(contact)
+        cached = known.get(values[0])
+        row = cached[1] if cached is not None and cached[0] == values else status.listed(contact)
+        memo.rows[values[0]] = (values, row)
+        if row is not None:
+            groups.get(row.reason, others).append(row)
     groups["overdue"].sort(
         key=lambda r: (-(r.days_since or 0) / (r.cadence_days or 1), r.name.lower(), r.path)
     )
     groups["never"].sort(key=lambda r: (r.name.lower(), r.path))
     groups["birthday"].sort(key=lambda r: (r.birthday_in_days, r.name.lower(), r.path))
     others.sort(key=lambda r: (-(r.days_since or 0), r.name.lower(), r.path))
-    rows = groups["overdue"] + groups["never"] + groups["birthday"] + others
-    return with_bring_up(conn, rows, as_of, ids) if rows else rows
+    return groups["overdue"] + groups["never"] + groups["birthday"] + others
 
 
 def last_touches(
@@ -104,26 +120,16 @@ def last_touches(
     return db.last_touchpoints(conn, day, mentions=config.mentions, contact_id=contact_id)
 
 
-def touches_from_summary(config: Config, contacts: list[sqlite3.Row]) -> dict[int, tuple]:
-    """The same as last_touches, read from the contacts' summary columns (which hold as
-    of the report's day: see db.summary_as_of)."""
-    touch: dict[int, tuple] = {}
-    for c in contacts:
-        best = None
-        if c["touch_date"] is not None:
-            best = (
-                c["touch_date"],
-                c["touch_kind"],
-                c["touch_text"],
-                c["touch_path"],
-                c["touch_line"],
-            )
-        mention = c["mention_date"]
-        if config.mentions and mention is not None and (best is None or mention > best[0]):
-            best = (mention, "mention", "", c["mention_path"], c["mention_line"])
-        if best is not None:
-            touch[c["note_id"]] = best
-    return touch
+def summary_touch(config: Config, c: sqlite3.Row) -> tuple | None:
+    """A contact's latest touch (date, kind, text, path, line) as last_touches gives it,
+    read from its summary columns (which hold as of the report's day: db.summary_as_of)."""
+    best = None
+    if c["touch_date"] is not None:
+        best = (c["touch_date"], c["touch_kind"], c["touch_text"], c["touch_path"], c["touch_line"])
+    mention = c["mention_date"]
+    if config.mentions and mention is not None and (best is None or mention > best[0]):
+        best = (mention, "mention", "", c["mention_path"], c["mention_line"])
+    return best
 
 
 def contact_status(
@@ -138,9 +144,10 @@ class Status:
     """Reconnect figures for many contacts on one day. Contacts share a few cadences,
     birthdays and days, so each is worked out once (a report has tens of thousands)."""
 
-    def __init__(self, config: Config, as_of: dt.date) -> None:
+    def __init__(self, config: Config, as_of: dt.date, trip: bool = False) -> None:
         self.config = config
         self.as_of = as_of
+        self.trip = trip  # list every contact (a trip to their city), not only the due
         self.day = as_of.isoformat()
         self._cadences: dict[tuple, int | None] = {}
         self._birthdays: dict[str, int | None] = {}
@@ -171,6 +178,22 @@ class Status:
         else:
             reason = "ok"
         return reason, last, days_since, cadence, overdue, birthday
+
+    def listed(self, contact: sqlite3.Row) -> ReconnectRow | None:
+        """The report row of a contact read with db.RECONNECT_COLUMNS, with what to bring
+        up; None when the report does not list it (unless on a trip: `self.trip`)."""
+        figures = self.figures(contact, summary_touch(self.config, contact))
+        if figures[0] not in LISTED and not self.trip:
+            return None
+        row = self.row(contact, None, figures)
+        life, follow_ups, events = contact["life"], contact["follow_ups"], contact["events"]
+        row.bring_up = bring_up(
+            json.loads(life) if life else [],
+            json.loads(follow_ups) if follow_ups else [],
+            self.as_of,
+        )
+        row.events = events_ahead(json.loads(events) if events else [], self.as_of)
+        return row
 
     def row(self, contact: sqlite3.Row, touch: tuple | None, figures: tuple | None = None):
         reason, last, days_since, cadence, overdue, birthday = figures or self.figures(
@@ -229,28 +252,49 @@ class Status:
 def with_bring_up(
     conn: sqlite3.Connection, rows: list[ReconnectRow], as_of: dt.date, ids: dict[str, int]
 ) -> list[ReconnectRow]:
-    """The rows with what to bring up and the events ahead; `ids`: contact id by path."""
-    by_path: dict[str, list[BringUp]] = {row.path: [] for row in rows}
-    events: dict[str, list[Event]] = {row.path: [] for row in rows}
-    contact_paths = {contact_id: path for path, contact_id in ids.items()}
+    """The rows (a few: show, draft) with what to bring up and the events ahead, looked
+    up in the index; `ids`: contact id by path."""
+    owners = {contact_id: path for path, contact_id in ids.items()}
+    life: dict[str, list] = {row.path: [] for row in rows}
+    follow_ups: dict[str, list] = {row.path: [] for row in rows}
+    events: dict[str, list] = {row.path: [] for row in rows}
     since = (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat()
-    for cid, date, text, path, line in db.life_events(conn, since, as_of.isoformat()):
-        owner = contact_paths.get(cid)
-        if owner in by_path:
-            by_path[owner].append(BringUp("life", date, text, Source(path, line)))
-    for cid, due, text, path, line in db.open_follow_ups(conn):
-        owner = contact_paths.get(cid)
-        if owner in by_path:
-            by_path[owner].append(BringUp("follow_up", due, text, Source(path, line)))
+    for cid, *item in db.life_events(conn, since, as_of.isoformat()):
+        if owners.get(cid) in life:
+            life[owners[cid]].append(item)
+    for cid, *item in db.open_follow_ups(conn):
+        if owners.get(cid) in follow_ups:
+            follow_ups[owners[cid]].append(item)
     until = (as_of + dt.timedelta(days=UPCOMING_EVENT_DAYS)).isoformat()
-    for cid, title, date, end, city, path in db.upcoming_events(conn, as_of.isoformat(), until):
-        owner = contact_paths.get(cid)
-        if owner in events:
-            events[owner].append(Event(title, date, end, city, path))
+    for cid, *item in db.upcoming_events(conn, as_of.isoformat(), until):
+        if owners.get(cid) in events:
+            events[owners[cid]].append(item)
     for row in rows:
-        # newest first; follow-ups without a due date last
-        items = sorted(by_path[row.path], key=lambda b: (b.date is not None, b.date or ""))
-        items.reverse()
-        row.bring_up = tuple(items)
-        row.events = tuple(events[row.path])
+        row.bring_up = bring_up(life[row.path], follow_ups[row.path], as_of)
+        row.events = events_ahead(events[row.path], as_of)
     return rows
+
+
+def bring_up(life: list, follow_ups: list, as_of: dt.date) -> tuple[BringUp, ...]:
+    """#life items of the last year ([date, text, path, line]) and open follow-ups
+    ([due, text, path, line]): newest first, follow-ups without a due date last."""
+    since = (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat()
+    day = as_of.isoformat()
+    items = [
+        BringUp("life", date, text, Source(path, line))
+        for date, text, path, line in life
+        if since < date <= day
+    ]
+    items += [
+        BringUp("follow_up", due, text, Source(path, line)) for due, text, path, line in follow_ups
+    ]
+    items.sort(key=lambda b: (b.source.path, b.source.line))
+    items.sort(key=lambda b: (b.date is not None, b.date or ""), reverse=True)  # stable
+    return tuple(items)
+
+
+def events_ahead(events: list, as_of: dt.date) -> tuple[Event, ...]:
+    """Events ([title, date, end, city, path]) within the coming days, soonest first."""
+    start, until = as_of.isoformat(), (as_of + dt.timedelta(days=UPCOMING_EVENT_DAYS)).isoformat()
+    ahead = {tuple(e) for e in events if e[1] is not None and start <= e[1] <= until}
+    return tuple(Event(*e) for e in sorted(ahead, key=lambda e: (e[1], e[4], e)))
