@@ -151,20 +151,19 @@ class Index:
             result = SyncResult(total=len(scan.notes))
             if db.walk_digest(self.conn) == walk.digest:
                 return result  # the index already matches this very walk
-            known, candidates, removed = self._diff_all(scan.notes)
+            candidates, gone = self._diff_all(scan.notes)
             scan_problems = _scan_problems(scan)
         else:
             diff = self._diff_paths(paths)
             if diff is None:  # a folder came, went or moved: walk the vault again
                 return self._refresh(None, progress)
-            known, candidates, removed = diff
-            total = db.count_notes(self.conn) + len(candidates) - len(known) - len(removed)
-            result = SyncResult(total=total)
+            candidates, gone = diff
+            result = SyncResult(total=db.count_notes(self.conn))
             scan_problems = None
-        result.removed = len(removed)
-        work = [(rel, known[rel][2] if rel in known else None) for rel in candidates]
-        if work or removed or self._scan_problems_differ(scan_problems):
-            self._apply(work, known, removed, scan_problems, result, progress, walk)
+        if candidates or gone or self._scan_problems_differ(scan_problems):
+            self._apply(candidates, gone, scan_problems, result, progress, walk)
+            if walk is None:
+                result.total = db.count_notes(self.conn)
         elif walk is not None:
             with db.write_transaction(self.conn):
                 self._store_walk(walk, exact=True)
@@ -177,31 +176,23 @@ class Index:
         same = walk is not None and exact and db.data_version(self.conn) == walk.version
         db.set_walk_digest(self.conn, walk.digest if same and walk else None)
 
-    def _diff_all(
-        self, scanned: list[tuple[str, int, int]]
-    ) -> tuple[dict[str, db.Known], list[str], list[int]]:
-        """What differs between the walk and the index: the changed notes' index entries,
-        the paths to read, the ids to remove. This is what every command pays, so the
-        usual case (nothing changed) is one comparison of two sets of plain tuples."""
+    def _diff_all(self, scanned: list[tuple[str, int, int]]) -> tuple[list[str], list[str]]:
+        """What differs between the walk and the index: the paths to read, the paths gone.
+        This is what every command pays, so the usual case (nothing changed) is one
+        comparison of two sets of plain tuples."""
         rows = db.fingerprints(self.conn)
         if len(rows) == len(scanned) and set(rows) == set(scanned):
-            return {}, [], []
+            return [], []
         indexed = {path: (mtime_ns, size) for path, mtime_ns, size in rows}
         current = {path: (mtime_ns, size) for path, mtime_ns, size in scanned}
         candidates = [path for path, fp in current.items() if indexed.get(path) != fp]
-        gone = [path for path in indexed if path not in current]
-        known = db.known_notes(self.conn, [p for p in candidates if p in indexed] + gone)
-        removed = [known.pop(path)[0] for path in gone]
-        return known, candidates, removed
+        return candidates, [path for path in indexed if path not in current]
 
-    def _diff_paths(
-        self, paths: Iterable[str]
-    ) -> tuple[dict[str, db.Known], list[str], list[int]] | None:
+    def _diff_paths(self, paths: Iterable[str]) -> tuple[list[str], list[str]] | None:
         """The same for a few paths the caller knows may have changed (the watcher);
         None when one of them is a folder."""
-        known: dict[str, db.Known] = {}
         candidates: list[str] = []
-        removed: list[int] = []
+        gone: list[str] = []
         for rel in dict.fromkeys(paths):
             rel = rel.strip("/")
             if os.path.isdir(self.config.vault / rel) or db.has_notes_under(self.conn, rel):
@@ -210,12 +201,10 @@ class Index:
             fingerprint = stat_note(self.config, rel) if counts_as_note(self.config, rel) else None
             if fingerprint is None:
                 if old is not None:
-                    removed.append(old[0])
+                    gone.append(rel)
             elif old is None or old[1] != fingerprint:
                 candidates.append(rel)
-                if old is not None:
-                    known[rel] = old
-        return known, candidates, removed
+        return candidates, gone
 
     def _scan_problems_differ(self, problems: list[tuple[str, int, str, str]] | None) -> bool:
         if problems is None:
@@ -227,9 +216,8 @@ class Index:
 
     def _apply(
         self,
-        work: list[tuple[str, bytes | None]],
-        known: dict[str, db.Known],
-        removed: list[int],
+        candidates: list[str],
+        gone: list[str],
         scan_problems: list[tuple[str, int, str, str]] | None,
         result: SyncResult,
         progress: Progress | None,
@@ -237,7 +225,7 @@ class Index:
     ) -> None:
         conn = self.conn
         exact = True  # every note read under the fingerprint the walk saw
-        bulk = len(work) >= BULK_MIN
+        bulk = len(candidates) >= BULK_MIN
         # Contacts whose summary may change. A bulk load recomputes every summary, and
         # its touches have no index to look this up by.
         dirty: set[int] = set()
@@ -247,6 +235,12 @@ class Index:
                 dirty.update(db.contacts_touched_by(conn, ids))
 
         with db.write_transaction(conn):
+            # Another mdnet may have written these notes since the diff: their ids are
+            # read again under the lock, or a note would be added twice.
+            known = db.known_notes(conn, candidates + gone)
+            removed = [known.pop(path)[0] for path in gone if path in known]
+            result.removed = len(removed)
+            work = [(rel, known[rel][2] if rel in known else None) for rel in candidates]
             old_names = db.names_of(conn, removed)
             deleting(removed)
             db.delete_rows_of(conn, removed, notes_too=True)
