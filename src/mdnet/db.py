@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 10  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 11  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -107,7 +107,8 @@ CREATE TABLE summary (            -- derived: per contact, what the reports need
                                     -- given etc.: NULL without gift, favour, ask, intro or paid
     life TEXT,                      -- JSON [[date, text, path, line]] of its #life items
     follow_ups TEXT,                -- JSON [[due, text, path, line]] of open tasks for it
-    events TEXT                     -- JSON [[title, date, end, city, path]] of events it attends
+    events TEXT,                    -- JSON [[title, date, end, city, path]] of events it attends
+    version INTEGER NOT NULL        -- new each time this row (or its contact's) is written
 );
 """
 
@@ -552,7 +553,7 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
                lt.date, lt.kind, i.text, ln.path, lt.line,
                lm.date, mn.path, lm.line,
                {", ".join("l." + c for c in LEDGER_COLUMNS)},
-               lf.items, fu.items, ev.items
+               lf.items, fu.items, ev.items, :version
         FROM contacts c
         LEFT JOIN touches lt ON lt.rowid = {_LATEST.format("t.kind NOT IN ('life', 'mention')")}
         LEFT JOIN interactions i ON i.id = lt.interaction_id
@@ -583,8 +584,24 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
         ) ev ON ev.id = c.note_id
         {where}
         """,
-        {"day": day},
+        {"day": day, "version": _next_summary_version(conn)},
     )
+
+
+def _next_summary_version(conn: sqlite3.Connection) -> int:
+    version = int(_meta(conn, "summary_version") or 0) + 1
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('summary_version', ?)", (str(version),))
+    return version
+
+
+def summary_versions(conn: sqlite3.Connection) -> dict[int, int]:
+    """contact id → the version of its summary row: a caller that keeps rows made from
+    contacts_with_summary knows which ones to read again."""
+    rows = conn.execute(
+        "SELECT c.note_id, IFNULL(s.version, -1) FROM contacts c "
+        "LEFT JOIN summary s ON s.contact_id = c.note_id"
+    )
+    return dict(rows)
 
 
 def summary_as_of(conn: sqlite3.Connection, day: str) -> None:
@@ -649,24 +666,28 @@ RECONNECT_COLUMNS = (
 GIFTS_COLUMNS = "c.interests, " + ", ".join("s." + c for c in LEDGER_COLUMNS)
 
 
-def contacts_with_summary(conn: sqlite3.Connection, columns: str) -> list[sqlite3.Row]:
-    """Every contact, in no order (reports sort their rows): id, name, path and these
-    columns of `contacts c` and `summary s`. A report reads 10,000 of them: only the
-    columns it needs."""
-    return _rows(
-        conn,
-        f"""
-        SELECT c.note_id, c.name, n.path, {columns}
+def contacts_with_summary(
+    conn: sqlite3.Connection, columns: str, only: Iterable[int] | None = None
+) -> list[sqlite3.Row]:
+    """Every contact (or those with these ids), in no order (reports sort their rows):
+    id, name, path, the summary's version and these columns of `contacts c` and
+    `summary s`. A report reads 10,000 of them: only the columns it needs."""
+    sql = f"""
+        SELECT c.note_id, c.name, n.path, s.version, {columns}
         FROM contacts c JOIN notes n ON n.id = c.note_id
-        LEFT JOIN summary s ON s.contact_id = c.note_id
-        """,
-    )
+        LEFT JOIN summary s ON s.contact_id = c.note_id"""
+    if only is None:
+        return _rows(conn, sql)
+    rows = []
+    for chunk, marks in _chunks(list(only)):
+        rows += _rows(conn, f"{sql} WHERE c.note_id IN ({marks})", chunk)
+    return rows
 
 
-def _rows(conn: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:
+def _rows(conn: sqlite3.Connection, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
     conn.row_factory = sqlite3.Row
     try:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, tuple(args)).fetchall()
     finally:
         conn.row_factory = None
 

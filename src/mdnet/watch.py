@@ -109,6 +109,7 @@ class Watcher:
                 self._say(
                     f"indexed {result.total} notes in {result.seconds:.2f}s; watching {vault}"
                 )
+                self._version = db.data_version(index.conn)
                 self._write_reports(index, force_log=True)
                 if ready is not None:
                     ready.set()
@@ -140,21 +141,29 @@ class Watcher:
 
     def _loop(self, index: Index) -> None:
         while not self.stop_event.is_set():
-            batch = self._next_batch()
+            batch = self._next_batch(index)
             if batch:
                 self._handle(index, batch)
-            elif self.today() != self._last_day:
-                self._write_reports(index)  # a new day: "as of today" moved
+            elif self._others_wrote(index) or self.today() != self._last_day:
+                # Another mdnet indexed saves whose events we had already handled, or a
+                # new day moved "as of today".
+                self._version = db.data_version(index.conn)
+                self._write_reports(index)
 
-    def _next_batch(self) -> list[str]:
-        """Paths from the first event until a short quiet, or a maximum wait."""
+    def _others_wrote(self, index: Index) -> bool:
+        """Whether another process wrote the index since we last looked (cheap to ask)."""
+        return db.data_version(index.conn) != self._version
+
+    def _next_batch(self, index: Index) -> list[str]:
+        """Paths from the first event until a short quiet, or a maximum wait; none when
+        a wait ends or another process wrote the index."""
         deadline = time.monotonic() + TICK_SECONDS
         paths: list[str] = []
         while not self.stop_event.is_set():
             try:
                 paths.append(self.events.get(timeout=0.1 if not paths else QUIET_SECONDS))
             except queue.Empty:
-                if paths or time.monotonic() > deadline:
+                if paths or time.monotonic() > deadline or self._others_wrote(index):
                     break
                 continue
             first = time.monotonic()

@@ -78,7 +78,7 @@ def gifts_report(
 def _tallies(contacts: list[sqlite3.Row]) -> dict[int, tuple]:
     """contact id → (given, received, asks, declined, pending, paid, last given, last
     received, last declined) for all time, from the contacts' summaries."""
-    first = 4  # id, name, path, interests, then the ledger columns (db.GIFTS_COLUMNS)
+    first = 5  # id, name, path, version, interests, then the ledger columns (db.GIFTS_COLUMNS)
     return {c[0]: c[first:] for c in contacts if c[first] is not None}
 
 

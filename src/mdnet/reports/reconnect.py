@@ -63,13 +63,13 @@ LISTED = ("overdue", "never", "birthday")
 
 
 class ReconnectMemo:
-    """The rows of the last report, by contact, with the index row each was made from.
-    A long-lived caller (the watcher) passes the same memo each time: a contact whose
-    row in the index is unchanged keeps its report row (after an edit, all but a few)."""
+    """The rows of the last report, by contact, with the version of the summary each was
+    made from. A long-lived caller (the watcher) passes the same memo each time: only
+    contacts whose summary was written since are read again (after an edit, a few)."""
 
     def __init__(self) -> None:
         self.key: tuple = ()
-        self.rows: dict[int, tuple[tuple, ReconnectRow | None]] = {}
+        self.rows: dict[int, tuple[int, ReconnectRow | None]] = {}
         self.lines: dict[int, tuple[ReconnectRow, str]] = {}  # id(row) → (row, its line)
 
 
@@ -84,22 +84,12 @@ def reconnect_report(
     contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
     contact there is listed: after those three groups, the others, longest unseen first."""
     db.summary_as_of(conn, as_of.isoformat())
-    contacts = db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)
-    memo = memo or ReconnectMemo()
-    if memo.key != (id(config), as_of, city):
-        memo.key, memo.rows, memo.lines = (id(config), as_of, city), {}, {}
-    known, memo.rows = memo.rows, {}
     trip = city.strip().lower() if city is not None else None
     status = Status(config, as_of, trip=trip is not None)
+    rows = _rows_by_contact(conn, status, trip, memo)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
     others: list[ReconnectRow] = []
-    for contact in contacts:
-        if trip is not None and (contact["city"] or "").strip().lower() != trip:
-            continue
-        values = tuple(contact)
-        cached = known.get(values[0])
-        row = cached[1] if cached is not None and cached[0] == values else status.listed(contact)
-        memo.rows[values[0]] = (values, row)
+    for row in rows:
         if row is not None:
             groups.get(row.reason, others).append(row)
     groups["overdue"].sort(
@@ -109,6 +99,30 @@ def reconnect_report(
     groups["birthday"].sort(key=lambda r: (r.birthday_in_days, r.name.lower(), r.path))
     others.sort(key=lambda r: (-(r.days_since or 0), r.name.lower(), r.path))
     return groups["overdue"] + groups["never"] + groups["birthday"] + others
+
+
+def _rows_by_contact(
+    conn: sqlite3.Connection, status: Status, trip: str | None, memo: ReconnectMemo | None
+) -> list[ReconnectRow | None]:
+    """Each contact's row (None: not listed), made anew or taken from the memo."""
+
+    def made(contact: sqlite3.Row) -> ReconnectRow | None:
+        if trip is not None and (contact["city"] or "").strip().lower() != trip:
+            return None
+        return status.listed(contact)
+
+    if memo is None:
+        return [made(c) for c in db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)]
+    key = (id(status.config), status.as_of, trip)
+    if memo.key != key:
+        memo.key, memo.rows, memo.lines = key, {}, {}
+    versions = db.summary_versions(conn)
+    stale = [cid for cid, v in versions.items() if memo.rows.get(cid, (None,))[0] != v]
+    fresh = db.contacts_with_summary(conn, db.RECONNECT_COLUMNS, only=stale)
+    rows = {cid: entry for cid, entry in memo.rows.items() if cid in versions}
+    rows.update((c["note_id"], (c["version"], made(c))) for c in fresh)
+    memo.rows = rows
+    return [row for _, row in rows.values()]
 
 
 def last_touches(
