@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 11  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 12  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,6 +61,9 @@ CREATE TABLE tasks (
     text TEXT NOT NULL, done INTEGER NOT NULL, due TEXT,
     links TEXT                      -- JSON list of link keys
 );
+CREATE TABLE task_links (          -- a row per link in a task: follow-ups are found by key
+    task_id INTEGER NOT NULL, note_id INTEGER NOT NULL, key TEXT NOT NULL
+);
 CREATE TABLE events (
     note_id INTEGER PRIMARY KEY, date TEXT, end_date TEXT, city TEXT, title TEXT NOT NULL,
     attendees TEXT NOT NULL         -- JSON list of link keys
@@ -75,9 +79,6 @@ CREATE VIEW links AS
 CREATE VIEW interaction_links AS
     SELECT i.id AS interaction_id, i.note_id AS note_id, l.value AS key
     FROM interactions i, json_each(i.links) l WHERE i.links IS NOT NULL;
-CREATE VIEW task_links AS
-    SELECT t.id AS task_id, t.note_id AS note_id, l.value AS key
-    FROM tasks t, json_each(t.links) l WHERE t.links IS NOT NULL;
 CREATE VIEW event_attendees AS
     SELECT e.note_id AS note_id, a.value AS key FROM events e, json_each(e.attendees) a;
 CREATE VIEW aliases AS
@@ -119,6 +120,8 @@ CREATE INDEX names_key ON names(key);
 CREATE INDEX names_note ON names(note_id);
 CREATE INDEX interactions_note ON interactions(note_id);
 CREATE INDEX tasks_note ON tasks(note_id);
+CREATE INDEX task_links_key ON task_links(key);
+CREATE INDEX task_links_note ON task_links(note_id);
 CREATE INDEX problems_note ON problems(note_id);
 CREATE INDEX notes_date ON notes(date) WHERE date IS NOT NULL;
 CREATE INDEX touches_contact ON touches(contact_id, date);
@@ -131,6 +134,7 @@ CHILD_TABLES = (
     "names",
     "interactions",
     "tasks",
+    "task_links",
     "events",
     "problems",
     "touches",
@@ -353,6 +357,12 @@ class Batch:
         first = self.task_id
         self.task_id += len(r.tasks)
         rows["tasks"] += [(first + n, note_id, *row) for n, row in enumerate(r.tasks)]
+        rows["task_links"] += [
+            (first + n, note_id, key)
+            for n, row in enumerate(r.tasks)
+            if row[-1]
+            for key in json.loads(row[-1])
+        ]
         if r.event is not None:
             rows["events"].append((note_id, *r.event))
         rows["problems"] += [(note_id, *p) for p in r.problems]
@@ -469,8 +479,8 @@ def contacts_touched_by(conn: sqlite3.Connection, note_ids: Iterable[int]) -> se
             f"""
             SELECT contact_id FROM touches WHERE note_id IN ({marks})
             UNION
-            SELECT r.contact_id FROM tasks t, json_each(t.links) l JOIN resolved r ON r.key = l.value
-            WHERE t.note_id IN ({marks}) AND t.links IS NOT NULL
+            SELECT r.contact_id FROM task_links tl JOIN resolved r ON r.key = tl.key
+            WHERE tl.note_id IN ({marks})
             UNION
             SELECT r.contact_id FROM events e, json_each(e.attendees) a
             JOIN resolved r ON r.key = a.value WHERE e.note_id IN ({marks})
@@ -575,7 +585,8 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
         ) lf ON lf.id = c.note_id
         LEFT JOIN (
             SELECT contact_id AS id, json_group_array(json_array(due, text, path, line)) AS items
-            FROM ({_FOLLOW_UPS}) WHERE 1 {only} GROUP BY contact_id
+            FROM ({_DIRTY_FOLLOW_UPS if contact_ids is not None else _FOLLOW_UPS})
+            GROUP BY contact_id
         ) fu ON fu.id = c.note_id
         LEFT JOIN (
             SELECT contact_id AS id,
@@ -748,6 +759,17 @@ _FOLLOW_UPS = """
     FROM tasks t JOIN task_links tl ON tl.task_id = t.id JOIN resolved r ON r.key = tl.key
     JOIN notes n ON n.id = t.note_id
     WHERE t.done = 0"""
+# The same for the contacts in temp.dirty, found through their names (indexed).
+_DIRTY_FOLLOW_UPS = """
+    SELECT t.note_id AS contact_id, t.due, t.text, n.path, t.line
+    FROM tasks t JOIN notes n ON n.id = t.note_id
+    WHERE t.done = 0 AND t.note_id IN (SELECT id FROM temp.dirty)
+    UNION
+    SELECT r.contact_id, t.due, t.text, n.path, t.line
+    FROM names k JOIN resolved r ON r.key = k.key AND r.contact_id = k.note_id
+    JOIN task_links tl ON tl.key = k.key JOIN tasks t ON t.id = tl.task_id
+    JOIN notes n ON n.id = t.note_id
+    WHERE k.note_id IN (SELECT id FROM temp.dirty) AND t.done = 0"""
 # (contact_id, title, date, end_date, city, path) of the events contacts attend.
 _ATTENDED = """
     SELECT DISTINCT r.contact_id, e.title, e.date, e.end_date, e.city, n.path
