@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -34,7 +35,12 @@ class Walk:
 
     digest: str
     version: int
-    notes: dict[str, tuple[int, int]]
+    scanned: list[tuple[str, int, int]]  # (path, mtime_ns, size)
+
+    @functools.cached_property
+    def notes(self) -> dict[str, tuple[int, int]]:
+        """path → (mtime_ns, size): made only when notes are read (not on every command)."""
+        return {path: (mtime_ns, size) for path, mtime_ns, size in self.scanned}
 
 
 @dataclass
@@ -147,7 +153,7 @@ class Index:
         if paths is None:
             version = db.data_version(self.conn)  # before the walk: later commits show
             scan = scan_vault(self.config)
-            walk = Walk(scan.digest(), version, {p: (m, s) for p, m, s in scan.notes})
+            walk = Walk(scan.digest(), version, scan.notes)
             result = SyncResult(total=len(scan.notes))
             if db.walk_digest(self.conn) == walk.digest:
                 return result  # the index already matches this very walk
