@@ -186,6 +186,29 @@ def test_skipped_files_and_folders(vault):
     ]
 
 
+def test_the_walk_without_ignore_patterns_keeps_every_rule(vault):
+    """Without ignore patterns the walk takes a shortcut for plain notes: a folder named
+    like a note, a broken link, a conflict copy and a linked note still go their ways."""
+    vault.write("people/Odd.md/Inner.md", "- 2025-01-01 inner\n")
+    vault.write("people/B.md", "- 2025-01-01 plain\n")
+    vault.write("people/B.sync-conflict-20250101-123456-ABC.md", "- 2025-01-01 copy\n")
+    os.symlink(vault.root / "people" / "Missing.md", vault.root / "people" / "Gone.md")
+    os.symlink(vault.root / "people" / "B.md", vault.root / "people" / "Also B.md")
+    result, rows = refresh(vault)
+    assert sorted(r[0] for r in rows) == [
+        "people/Also B.md",
+        "people/B.md",
+        "people/Odd.md/Inner.md",
+    ]
+    with Index(load_config(vault.root)) as index:
+        index.refresh()
+        problems = index.conn.execute("SELECT path, message FROM problems ORDER BY path").fetchall()
+    assert [p for p, _ in problems] == [
+        "people/B.sync-conflict-20250101-123456-ABC.md",
+        "people/Gone.md",
+    ]
+
+
 def test_a_folder_link_loop_is_followed_once(vault):
     vault.write("people/A.md", "- 2025-01-01 x\n")
     os.symlink(vault.root / "people", vault.root / "people" / "loop")

@@ -127,40 +127,63 @@ def _scan_folder(
     entries: Iterator[os.DirEntry[str]], prefix: str, ignore: tuple[str, ...], scan: Scan
 ) -> list[tuple[str, str]]:
     """Record the notes of one folder in `scan`; returns its subfolders (path, rel)."""
-    notes = scan.notes
-    subfolders = []
+    add_note = scan.notes.append
+    file_type, regular = _FILE_TYPE, _REGULAR  # locals: this loop runs once per file
+    subfolders: list[tuple[str, str]] = []
     for entry in entries:
         name = entry.name
         if name[0] == ".":
             continue
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            continue
-        if is_dir:
-            rel = prefix + name
-            if not (ignore and is_ignored(rel, ignore, is_dir=True)):
-                subfolders.append((entry.path, rel))
-            continue
-        if not name.endswith(NOTE_SUFFIX):
-            continue
-        rel = prefix + name
-        if CONFLICT_MARK in name:
-            scan.conflict_copies.append(rel)
-            continue
-        if ignore and is_ignored(rel, ignore):
-            continue
-        try:
-            fst = entry.stat()
-        except OSError as exc:
-            scan.unreadable.append((rel, exc.strerror or "broken link"))
-            continue
-        if fst.st_mode & _FILE_TYPE != _REGULAR:
-            continue  # a FIFO or socket named *.md would block a read forever
-        if entry.is_symlink():
-            scan.symlinked.append(rel)
-        notes.append((rel, fst.st_mtime_ns, fst.st_size))
+        if name[-3:] == NOTE_SUFFIX and CONFLICT_MARK not in name and not ignore:
+            try:  # the common case first: a note, no ignore patterns
+                fst = entry.stat()
+            except OSError:
+                pass  # a broken link or a folder named *.md: the general path below says
+            else:
+                if fst.st_mode & file_type == regular:
+                    if entry.is_symlink():
+                        scan.symlinked.append(prefix + name)
+                    add_note((prefix + name, fst.st_mtime_ns, fst.st_size))
+                    continue
+        _scan_other(entry, prefix, ignore, scan, subfolders)
     return subfolders
+
+
+def _scan_other(
+    entry: os.DirEntry[str],
+    prefix: str,
+    ignore: tuple[str, ...],
+    scan: Scan,
+    subfolders: list[tuple[str, str]],
+) -> None:
+    """Any entry but a plain note of a vault without ignore patterns."""
+    name = entry.name
+    try:
+        is_dir = entry.is_dir()
+    except OSError:
+        return
+    rel = prefix + name
+    if is_dir:
+        if not (ignore and is_ignored(rel, ignore, is_dir=True)):
+            subfolders.append((entry.path, rel))
+        return
+    if not name.endswith(NOTE_SUFFIX):
+        return
+    if CONFLICT_MARK in name:
+        scan.conflict_copies.append(rel)
+        return
+    if ignore and is_ignored(rel, ignore):
+        return
+    try:
+        fst = entry.stat()
+    except OSError as exc:
+        scan.unreadable.append((rel, exc.strerror or "broken link"))
+        return
+    if fst.st_mode & _FILE_TYPE != _REGULAR:
+        return  # a FIFO or socket named *.md would block a read forever
+    if entry.is_symlink():
+        scan.symlinked.append(rel)
+    scan.notes.append((rel, fst.st_mtime_ns, fst.st_size))
 
 
 def _inside(path: str, folder: str) -> bool:
