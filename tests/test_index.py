@@ -397,3 +397,30 @@ def test_a_note_another_process_indexed_meanwhile_is_not_added_twice(vault, monk
             "(SELECT COUNT(*) FROM interactions)"
         ).fetchone()
     assert counts == (2, 2, 2)
+
+
+def test_a_note_saved_between_the_walk_and_the_read_is_not_taken_as_walked(vault, monkeypatch):
+    """An editor saves a note after the walk saw it and before it is read: the index
+    holds the newer text, so it must not remember that walk as one it matches. Here the
+    note then goes back to its first bytes and mtime: the next walk is that same walk,
+    and only a forgotten digest makes the index read the note again."""
+    from mdnet import sync
+
+    path = vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    first = os.stat(path)
+    walk = sync.scan_vault
+
+    def walk_then_save(config):
+        scan = walk(config)
+        path.write_text("- 2025-01-01 teas!\n", encoding="utf-8")  # same size
+        os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns + 10**9))
+        return scan
+
+    monkeypatch.setattr(sync, "scan_vault", walk_then_save)
+    result, rows = refresh(vault)
+    assert rows[0][2] == "teas!"
+    monkeypatch.setattr(sync, "scan_vault", walk)
+    path.write_text("- 2025-01-01 coffee\n", encoding="utf-8")
+    os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns))
+    result, rows = refresh(vault)
+    assert rows[0][2] == "coffee"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import os
@@ -31,16 +30,11 @@ Progress = Callable[[int, int], None]
 @dataclass
 class Walk:
     """A full walk of the vault: its digest, the index's data_version before it, and
-    each note's fingerprint."""
+    what it found."""
 
     digest: str
     version: int
     scanned: list[tuple[str, int, int]]  # (path, mtime_ns, size)
-
-    @functools.cached_property
-    def notes(self) -> dict[str, tuple[int, int]]:
-        """path → (mtime_ns, size): made only when notes are read (not on every command)."""
-        return {path: (mtime_ns, size) for path, mtime_ns, size in self.scanned}
 
 
 @dataclass
@@ -230,7 +224,6 @@ class Index:
         walk: Walk | None = None,
     ) -> None:
         conn = self.conn
-        exact = True  # every note read under the fingerprint the walk saw
         bulk = len(candidates) >= BULK_MIN
         # Contacts whose summary may change. A bulk load recomputes every summary, and
         # its touches have no index to look this up by.
@@ -262,8 +255,6 @@ class Index:
                     done += 1
                     result.read += 1
                     old = known.get(rel)
-                    if walk is not None and walk.notes.get(rel) != (mtime_ns, size):
-                        exact = False
                     if mtime_ns is None:  # vanished between the walk and the read
                         if old is not None:
                             old_names |= db.names_of(conn, [old[0]])
@@ -307,6 +298,8 @@ class Index:
                 db.refresh_summary(conn, dirty | db.contacts_touched_by(conn, written))
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
+            # Exact when every note was read under the fingerprint the walk saw.
+            exact = walk is not None and set(db.fingerprints(conn)) == set(walk.scanned)
             self._store_walk(walk, exact)
         if bulk:
             conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: 0.1 s, not 0.8
