@@ -420,6 +420,13 @@ def refresh_resolved(conn: sqlite3.Connection) -> None:
 TOUCHES_INDEXES = ("touches_contact", "touches_note", "touches_kind")
 
 
+def _temp_ids(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> None:
+    """Fill `temp.<table>` with these ids, for `IN (SELECT id FROM temp.<table>)`."""
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+    conn.execute(f"DELETE FROM temp.{table}")
+    conn.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", ((i,) for i in ids))
+
+
 def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> None:
     """Recompute the derived `touches` rows written in these notes (None: in every note).
 
@@ -432,9 +439,7 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
             conn.execute(f"DROP INDEX IF EXISTS {name}")
         where = ""
     else:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.changed")
-        conn.executemany("INSERT OR IGNORE INTO temp.changed VALUES (?)", ((i,) for i in note_ids))
+        _temp_ids(conn, "changed", note_ids)
         conn.execute("DELETE FROM touches WHERE note_id IN (SELECT id FROM temp.changed)")
         where = "AND {} IN (SELECT id FROM temp.changed)"
     conn.execute(
@@ -550,9 +555,7 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
     if contact_ids is None:
         conn.execute("DELETE FROM summary")
     else:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS dirty (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.dirty")
-        conn.executemany("INSERT INTO temp.dirty VALUES (?)", ((i,) for i in contact_ids))
+        _temp_ids(conn, "dirty", contact_ids)
         conn.execute("DELETE FROM summary WHERE contact_id IN (SELECT id FROM temp.dirty)")
         where = "WHERE c.note_id IN (SELECT id FROM temp.dirty)"
         only = "AND contact_id IN (SELECT id FROM temp.dirty)"
