@@ -424,3 +424,36 @@ def test_a_note_saved_between_the_walk_and_the_read_is_not_taken_as_walked(vault
     os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns))
     result, rows = refresh(vault)
     assert rows[0][2] == "coffee"
+
+
+def test_a_parallel_index_works_with_every_start_method(vault, private_cache):
+    """The pool's workers watch their parent to exit with it; under `forkserver` (Linux's
+    default from Python 3.14) that parent is the fork server, not mdnet: they exited at
+    once and every large index failed."""
+    import subprocess
+    import sys
+
+    from mdnet.sync import PARALLEL_MIN
+
+    for i in range(PARALLEL_MIN + 100):
+        vault.write(f"Daily/n{i}.md", f"- 2026-01-01 note {i}\n")
+    script = (
+        "import multiprocessing as mp, sys\n"
+        "from pathlib import Path\n"
+        "from mdnet.config import load_config\n"
+        "from mdnet.sync import Index\n"
+        "if __name__ == '__main__':\n"
+        "    mp.set_start_method(sys.argv[1])\n"
+        "    with Index(load_config(Path(sys.argv[2])), rebuild=True) as index:\n"
+        "        print(index.refresh().changed)\n"
+    )
+    env = dict(os.environ, XDG_CACHE_HOME=str(private_cache))
+    for method in ("fork", "forkserver", "spawn"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, method, str(vault.root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.stdout.strip() == str(PARALLEL_MIN + 100), (method, done.stderr[-2000:])

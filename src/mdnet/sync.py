@@ -317,9 +317,7 @@ class Index:
             return
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
-        ) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
             # A few chunks in flight, not all: results wait in memory until written.
             pending = [pool.submit(read_and_parse, *args, c) for c in chunks[: 2 * workers]]
             for next_chunk in range(2 * workers, len(chunks) + 2 * workers):
@@ -328,9 +326,12 @@ class Index:
                     pending.append(pool.submit(read_and_parse, *args, chunks[next_chunk]))
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In each worker: exit when the mdnet that started it is gone. A killed parent
-    (SIGKILL, out of memory) would otherwise leave its workers waiting for work forever."""
+def _exit_with_parent() -> None:
+    """In each worker: exit when the process that started it is gone. A killed mdnet
+    (SIGKILL, out of memory) would otherwise leave its workers waiting for work forever.
+    The parent is read here, not passed in: with the `forkserver` start method (Linux's
+    default from Python 3.14) it is the fork server, which ends with mdnet."""
+    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
