@@ -244,6 +244,8 @@ def create_schema(conn: sqlite3.Connection, fingerprint: str) -> None:
         for statement in _statements(TABLES + INDEXES):
             conn.execute(statement)
         conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        # Which index this is: ids and summary versions start again in a new one.
+        conn.execute("INSERT INTO meta VALUES ('generation', ?)", (os.urandom(8).hex(),))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -608,6 +610,11 @@ def _next_summary_version(conn: sqlite3.Connection) -> int:
     return version
 
 
+def generation(conn: sqlite3.Connection) -> str | None:
+    """Names this index among the ones built for the vault (a rebuild makes a new one)."""
+    return _meta(conn, "generation")
+
+
 def summary_versions(conn: sqlite3.Connection) -> dict[int, int]:
     """contact id → the version of its summary row: a caller that keeps rows made from
     contacts_with_summary knows which ones to read again."""
@@ -618,13 +625,23 @@ def summary_versions(conn: sqlite3.Connection) -> dict[int, int]:
     return dict(rows)
 
 
-def summary_as_of(conn: sqlite3.Connection, day: str) -> None:
-    """Make the summary hold as of `day`: only contacts with a touch between its old day
-    and this one change (none when a report asks for the same day as the last one)."""
-    if _meta(conn, SUMMARY_DAY) == day:
-        return
-    with write_transaction(conn):
-        _rebase_summary(conn, day)
+@contextlib.contextmanager
+def summary_as_of(conn: sqlite3.Connection, day: str) -> Iterator[None]:
+    """A transaction in which the summary holds as of `day`: what is read inside it is
+    one snapshot, so another process moving the summary to its own day meanwhile (the
+    watcher to today, a report to its --as-of) cannot mix days into a report. Moving it
+    redoes only the contacts with a touch between the two days."""
+    conn.execute("BEGIN")  # a read snapshot, when the summary is already there
+    try:
+        if _meta(conn, SUMMARY_DAY) != day:
+            conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")  # the write lock, held while we read
+            _rebase_summary(conn, day)
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _rebase_summary(conn: sqlite3.Connection, day: str) -> None:
@@ -687,7 +704,7 @@ def contacts_with_summary(
     id, name, path, the summary's version and these columns of `contacts c` and
     `summary s`. A report reads 10,000 of them: only the columns it needs."""
     sql = f"""
-        SELECT c.note_id, c.name, n.path, s.version, {columns}
+        SELECT c.note_id, c.name, n.path, IFNULL(s.version, -1) AS version, {columns}
         FROM contacts c JOIN notes n ON n.id = c.note_id
         LEFT JOIN summary s ON s.contact_id = c.note_id"""
     if only is None:

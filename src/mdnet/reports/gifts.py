@@ -38,9 +38,8 @@ def gifts_report(
     paid item in [since, as_of], most owed first."""
     whole = since is None and contact_id is None  # one contact: its touches are quicker
     if whole:
-        db.summary_as_of(conn, as_of.isoformat())
-    if whole:
-        contacts = db.contacts_with_summary(conn, db.GIFTS_COLUMNS)
+        with db.summary_as_of(conn, as_of.isoformat()):
+            contacts = db.contacts_with_summary(conn, db.GIFTS_COLUMNS)
     else:
         contacts = db.contacts(conn, note_id=contact_id)
     tallies = _tallies(contacts) if whole else _ledger(conn, as_of, since, contacts)

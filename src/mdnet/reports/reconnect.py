@@ -83,10 +83,10 @@ def reconnect_report(
     """Rows in SPEC order: overdue (most overdue relative to cadence first), never
     contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
     contact there is listed: after those three groups, the others, longest unseen first."""
-    db.summary_as_of(conn, as_of.isoformat())
     trip = city.strip().lower() if city is not None else None
     status = Status(config, as_of, trip=trip is not None)
-    rows = _rows_by_contact(conn, status, trip, memo)
+    with db.summary_as_of(conn, as_of.isoformat()):
+        rows = _rows_by_contact(conn, status, trip, memo)
     groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
     others: list[ReconnectRow] = []
     for row in rows:
@@ -113,7 +113,7 @@ def _rows_by_contact(
 
     if memo is None:
         return [made(c) for c in db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)]
-    key = (id(status.config), status.as_of, trip)
+    key = (db.generation(conn), id(status.config), status.as_of, trip)
     if memo.key != key:
         memo.key, memo.rows, memo.lines = key, {}, {}
     versions = db.summary_versions(conn)
