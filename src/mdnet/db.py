@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 12  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 13  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
