@@ -158,15 +158,15 @@ class Index:
             if diff is None:  # a folder came, went or moved: walk the vault again
                 return self._refresh(None, progress)
             candidates, gone = diff
-            result = SyncResult(total=db.count_notes(self.conn))
+            result = SyncResult()
             scan_problems = None
         if candidates or gone or self._scan_problems_differ(scan_problems):
             self._apply(candidates, gone, scan_problems, result, progress, walk)
-            if walk is None:
-                result.total = db.count_notes(self.conn)
         elif walk is not None:
             with db.write_transaction(self.conn):
                 self._store_walk(walk, exact=True)
+        if walk is None:
+            result.total = db.count_notes(self.conn)
         return result
 
     def _store_walk(self, walk: Walk | None, exact: bool) -> None:
@@ -175,6 +175,16 @@ class Index:
         process that wrote meanwhile)."""
         same = walk is not None and exact and db.data_version(self.conn) == walk.version
         db.set_walk_digest(self.conn, walk.digest if same and walk else None)
+
+    def _read_as_walked(self, walk: Walk | None, candidates: list[str]) -> bool:
+        """Whether every note read now holds the fingerprint the walk saw (none was saved
+        again, or removed, between the walk and the read)."""
+        if walk is None:
+            return False
+        wanted = set(candidates)
+        walked = {path: (mtime_ns, size) for path, mtime_ns, size in walk.scanned if path in wanted}
+        now = db.known_notes(self.conn, candidates)
+        return all(path in now and now[path][1] == fp for path, fp in walked.items())
 
     def _diff_all(self, scanned: list[tuple[str, int, int]]) -> tuple[list[str], list[str]]:
         """What differs between the walk and the index: the paths to read, the paths gone.
@@ -298,9 +308,7 @@ class Index:
                 db.refresh_summary(conn, dirty | db.contacts_touched_by(conn, written))
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
-            # Exact when every note was read under the fingerprint the walk saw.
-            exact = walk is not None and set(db.fingerprints(conn)) == set(walk.scanned)
-            self._store_walk(walk, exact)
+            self._store_walk(walk, self._read_as_walked(walk, candidates))
         if bulk:
             conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: 0.1 s, not 0.8
             conn.execute("ANALYZE")
