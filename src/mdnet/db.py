@@ -140,9 +140,6 @@ CHILD_TABLES = (
     "touches",
 )
 
-# The derived tables, kept in step with the rows above by refresh_touches/refresh_summary.
-DERIVED_TABLES = ("resolved", "touches", "summary")
-
 
 def index_path(vault: Path) -> Path:
     """One index per vault, under the user's cache folder, never inside the vault."""

@@ -43,7 +43,7 @@ class Event:
     path: str
 
 
-@dataclass(slots=True)  # not frozen: with_bring_up fills in the last two fields
+@dataclass(slots=True)  # not frozen: the last two fields are filled in after the figures
 class ReconnectRow:
     name: str
     path: str
@@ -171,9 +171,9 @@ class Status:
         """(reason, last touch (date, kind, text, path, line) or None, days since,
         cadence, overdue days, birthday in days)."""
         key = (contact["cadence"], contact["circle"])
-        cadence = self._cadences.get(key, -1)
-        if cadence == -1:
-            cadence = self._cadences[key] = cadence_days(self.config, contact)
+        if key not in self._cadences:
+            self._cadences[key] = cadence_days(self.config, contact)
+        cadence = self._cadences[key]
         last = self._last(contact, touch)
         days_since = self._days_to(last[0]) if last else None
         overdue = days_since - cadence if days_since is not None and cadence is not None else None
