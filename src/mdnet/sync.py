@@ -25,16 +25,15 @@ CHUNK = 250  # notes per task sent to a worker
 BULK_MIN = 5000  # from this many new notes on, indexes are dropped and rebuilt after the load
 
 Progress = Callable[[int, int], None]
+Fingerprinted = tuple[str, int, int]  # (path, mtime_ns, size)
 
 
 @dataclass
 class Walk:
-    """A full walk of the vault: its digest, the index's data_version before it, and
-    what it found."""
+    """A full walk of the vault: its digest and the index's data_version before it."""
 
     digest: str
     version: int
-    scanned: list[tuple[str, int, int]]  # (path, mtime_ns, size)
 
 
 @dataclass
@@ -147,7 +146,7 @@ class Index:
         if paths is None:
             version = db.data_version(self.conn)  # before the walk: later commits show
             scan = scan_vault(self.config)
-            walk = Walk(scan.digest(), version, scan.notes)
+            walk = Walk(scan.digest(), version)
             result = SyncResult(total=len(scan.notes))
             if db.walk_digest(self.conn) == walk.digest:
                 return result  # the index already matches this very walk
@@ -176,32 +175,23 @@ class Index:
         same = walk is not None and exact and db.data_version(self.conn) == walk.version
         db.set_walk_digest(self.conn, walk.digest if same and walk else None)
 
-    def _read_as_walked(self, walk: Walk | None, candidates: list[str]) -> bool:
-        """Whether every note read now holds the fingerprint the walk saw (none was saved
-        again, or removed, between the walk and the read)."""
-        if walk is None:
-            return False
-        wanted = set(candidates)
-        walked = {path: (mtime_ns, size) for path, mtime_ns, size in walk.scanned if path in wanted}
-        now = db.known_notes(self.conn, candidates)
-        return all(path in now and now[path][1] == fp for path, fp in walked.items())
-
-    def _diff_all(self, scanned: list[tuple[str, int, int]]) -> tuple[list[str], list[str]]:
-        """What differs between the walk and the index: the paths to read, the paths gone.
+    def _diff_all(self, scanned: list[Fingerprinted]) -> tuple[list[Fingerprinted], list[str]]:
+        """What differs between the walk and the index: the notes to read (with the
+        fingerprint the walk saw, in its order), the paths gone.
         This is what every command pays, so the usual case (nothing changed) is one
         comparison of two sets of plain tuples."""
         rows = db.fingerprints(self.conn)
         if len(rows) == len(scanned) and set(rows) == set(scanned):
             return [], []
         indexed = {path: (mtime_ns, size) for path, mtime_ns, size in rows}
-        current = {path: (mtime_ns, size) for path, mtime_ns, size in scanned}
-        candidates = [path for path, fp in current.items() if indexed.get(path) != fp]
-        return candidates, [path for path in indexed if path not in current]
+        changed = [note for note in scanned if indexed.get(note[0]) != (note[1], note[2])]
+        current = {path for path, _, _ in scanned}
+        return changed, [path for path in indexed if path not in current]
 
-    def _diff_paths(self, paths: Iterable[str]) -> tuple[list[str], list[str]] | None:
+    def _diff_paths(self, paths: Iterable[str]) -> tuple[list[Fingerprinted], list[str]] | None:
         """The same for a few paths the caller knows may have changed (the watcher);
         None when one of them is a folder."""
-        candidates: list[str] = []
+        candidates: list[Fingerprinted] = []
         gone: list[str] = []
         for rel in dict.fromkeys(paths):
             rel = rel.strip("/")
@@ -213,7 +203,7 @@ class Index:
                 if old is not None:
                     gone.append(rel)
             elif old is None or old[1] != fingerprint:
-                candidates.append(rel)
+                candidates.append((rel, *fingerprint))
         return candidates, gone
 
     def _scan_problems_differ(self, problems: list[tuple[str, int, str, str]] | None) -> bool:
@@ -226,7 +216,7 @@ class Index:
 
     def _apply(
         self,
-        candidates: list[str],
+        candidates: list[Fingerprinted],
         gone: list[str],
         scan_problems: list[tuple[str, int, str, str]] | None,
         result: SyncResult,
@@ -246,10 +236,15 @@ class Index:
         with db.write_transaction(conn):
             # Another mdnet may have written these notes since the diff: their ids are
             # read again under the lock, or a note would be added twice.
-            known = db.known_notes(conn, candidates + gone)
+            paths = [path for path, _, _ in candidates]
+            known = db.known_notes(conn, paths + gone)
             removed = [known.pop(path)[0] for path in gone if path in known]
             result.removed = len(removed)
-            work = [(rel, known[rel][2] if rel in known else None) for rel in candidates]
+            work = [(rel, known[rel][2] if rel in known else None) for rel in paths]
+            # Whether every note is read under the fingerprint the walk saw (results
+            # come back in the order of the work): else the walk is not remembered.
+            expected = iter(candidates)
+            exact = walk is not None
             old_names = db.names_of(conn, removed)
             deleting(removed)
             db.delete_rows_of(conn, removed, notes_too=True)
@@ -265,6 +260,7 @@ class Index:
                     done += 1
                     result.read += 1
                     old = known.get(rel)
+                    exact = exact and next(expected, None) == (rel, mtime_ns, size)
                     if mtime_ns is None:  # vanished between the walk and the read
                         if old is not None:
                             old_names |= db.names_of(conn, [old[0]])
@@ -308,7 +304,7 @@ class Index:
                 db.refresh_summary(conn, dirty | db.contacts_touched_by(conn, written))
             if scan_problems is not None:
                 db.store_scan_problems(conn, scan_problems)
-            self._store_walk(walk, self._read_as_walked(walk, candidates))
+            self._store_walk(walk, exact)
         if bulk:
             conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: 0.1 s, not 0.8
             conn.execute("ANALYZE")
