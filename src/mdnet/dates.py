@@ -11,6 +11,9 @@ UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _BIRTHDAY = re.compile(r"^(?:(\d{4})-|--)?(\d{2})-(\d{2})$")
+# A task's due date as the Obsidian Tasks plugin writes it (here, not in parse, so that
+# rendering a report does not import the parser).
+DUE = re.compile(r"📅\ufe0f?[ \t]*(\d{4}-\d\d-\d\d)")
 
 
 def parse_day(value: object) -> dt.date | None:

@@ -9,9 +9,9 @@ import sqlite3
 from typing import Any
 
 from .config import Config
+from .dates import DUE
 from .errors import UsageError
 from .lookup import find_contact
-from .parse import DUE
 from .reports.reconnect import contact_status, last_touches, with_bring_up
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")

@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from .dates import is_valid_day, parse_birthday, parse_day, parse_duration
+from .dates import DUE, is_valid_day, parse_birthday, parse_day, parse_duration
 from .models import ERROR, WARNING, Interaction, Link, ParsedNote, Problem, Task
 
 LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
@@ -22,7 +22,6 @@ TASK_BOX = re.compile(r"^\[(.)\](?:[ \t]+|$)(.*)$")
 ITEM_DATE = re.compile(r"^(?:\[\[(\d{4}-\d\d-\d\d)(?:\|[^\]]*)?\]\]|(\d{4}-\d\d-\d\d))(?![\w/-])")
 SEPARATOR = re.compile(r"^[ \t]*(?:(?:-|—|–)[ \t]+|:[ \t]*)")
 TAG = re.compile(r"(?<![^\s(\[])#([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
-DUE = re.compile(r"📅\ufe0f?[ \t]*(\d{4}-\d\d-\d\d)")
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 DATED_NAME = re.compile(r"^(\d{4}-\d\d-\d\d)(?!\d)")

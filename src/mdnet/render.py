@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .parse import DUE
+from .dates import DUE
 from .reports.ask import DECLINED_DAYS
 from .reports.common import Source
 from .reports.gifts import GiftsRow
