@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -351,7 +352,7 @@ def test_a_killed_refresh_leaves_an_index_the_next_command_uses_or_rebuilds(vaul
             capture_output=True,
             text=True,
         )
-        assert counted.stdout.strip() == '[{"n": 3000}]', counted.stderr
+        assert json.loads(counted.stdout) == [{"n": 3000}], counted.stderr
     # The killed command's workers do not outlive it.
     deadline = time.monotonic() + 5
     while _processes_naming(vault.root) and time.monotonic() < deadline:

@@ -21,12 +21,14 @@ def test_cadence_from_property_circle_or_default(vault):
     vault.write("people/Circle.md", "---\ncircle: close\n---\n- 2026-06-01 x\n")
     vault.write("people/Default.md", "---\ncircle: unknown\n---\n- 2026-05-01 x\n")
     vault.write("people/Quiet.md", "---\ncadence: none\n---\n- 2020-01-01 x\n")
+    vault.write("people/Number.md", "---\ncadence: 20\n---\n- 2026-06-01 x\n")  # days
     rows, names = reconnect(vault)
     assert rows["Prop"]["cadence_days"] == 14 and rows["Prop"]["days_since"] == 29
     assert rows["Prop"]["overdue_days"] == 15
     assert rows["Circle"]["cadence_days"] == 10
     assert rows["Default"]["cadence_days"] == 60 and rows["Default"]["overdue_days"] == 0
     assert "Quiet" not in rows
+    assert rows["Number"]["cadence_days"] == 20  # a YAML number was taken for no cadence
 
 
 def test_met_and_last_contact_are_touchpoints_life_is_not(vault):
@@ -208,15 +210,16 @@ def test_a_decomposed_file_name_still_takes_its_links(vault):
 
 
 def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
-    """render writes the two report rows out by hand for speed: field for field, they
-    must stay what converting the dataclasses field by field gives."""
+    """render writes the two report rows out by hand for speed, and the index makes them
+    as JSON text for the json format: field for field, they must stay what converting
+    the dataclasses field by field gives."""
     import dataclasses
     import datetime as dt
 
     from mdnet import render
     from mdnet.config import load_config
-    from mdnet.reports.gifts import gifts_report
-    from mdnet.reports.reconnect import reconnect_report
+    from mdnet.reports.gifts import gifts_json, gifts_report
+    from mdnet.reports.reconnect import reconnect_json, reconnect_report
     from mdnet.sync import Index
 
     def generic(value):
@@ -231,7 +234,7 @@ def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
     vault.write(
         "people/Jib.md",
         "---\ncadence: 7d\ninterests: [tea, maps]\n---\n"
-        "- 2026-01-01 lunch #gift/received\n- 2026-02-01 promoted #life\n"
+        '- 2026-01-01 lunch #gift/received\n- 2026-02-01 promoted at "Café" \\ \x01 #life\n'
         "- [ ] send the article 📅 2026-03-01\n",
     )
     vault.write(
@@ -239,15 +242,21 @@ def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
         '---\ntype: event\ndate: 2026-03-10\nattendees: ["[[Jib]]"]\n---\n',
     )
     as_of = dt.date(2026, 3, 1)
-    with Index(load_config(vault.root)) as index:
+    config = load_config(vault.root)
+    with Index(config) as index:
         index.refresh()
-        rows = reconnect_report(index.conn, load_config(vault.root), as_of)
+        rows = reconnect_report(index.conn, config, as_of)
         gifts = gifts_report(index.conn, as_of)
+        made_by_the_index = reconnect_json(index.conn, config, as_of) + gifts_json(
+            index.conn, as_of
+        )
     assert rows[0].bring_up and rows[0].events and rows[0].last_interaction
     assert gifts[0].gift_ideas
-    for row in [*rows, *gifts]:
+    for row, text in zip([*rows, *gifts], made_by_the_index, strict=True):
         assert render.plain(row) == generic(row)
         assert list(render.plain(row)) == [f.name for f in dataclasses.fields(row)]
+        assert json.loads(text) == generic(row)
+        assert text == render.json_text(row)  # byte for byte, as Python writes JSON
 
 
 def test_a_memo_carried_across_edits_gives_the_report_made_without_one(vault):

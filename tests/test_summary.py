@@ -9,18 +9,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.util
+import json
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reconnect_reference import reference_rows
 
-from mdnet import db
+from mdnet import db, render
 from mdnet.config import load_config
-from mdnet.reports.gifts import _tallies
-from mdnet.reports.reconnect import reconnect_report, summary_touch, with_bring_up
+from mdnet.reports.gifts import _tallies, gifts_json, gifts_report
+from mdnet.reports.reconnect import LISTED, every_row, reconnect_json, reconnect_report
 from mdnet.sync import Index
 
 GENVAULT = Path(__file__).resolve().parents[1] / "benchmarks" / "genvault.py"
+CITY = "Lisbon"  # the generator's first city
 DAYS = ["2026-11-20", "2008-03-01", "2026-12-10", "2019-07-04", "2030-01-01", "2026-11-20"]
 
 
@@ -34,42 +40,73 @@ def generated(tmp_path_factory):
     return root
 
 
-def test_summary_equals_the_touches_on_every_day(generated, private_cache):
+CONFIGS = {
+    "vault's": {},
+    "no mentions": {"mentions": False},
+    "other cadences": {
+        "circles": {"inner": 7, "friends": None, "acquaintances": 30},
+        "default_cadence": 45,
+        "birthday_horizon": 60,
+    },
+}
+
+
+def test_gift_tallies_of_the_summary_equal_the_ledger_on_every_day(generated, private_cache):
     config = load_config(generated)
-    quiet = dataclasses.replace(config, mentions=False)
     with Index(config) as index:
         index.refresh()
         conn = index.conn
         for day in DAYS:
             with db.summary_as_of(conn, day):
-                contacts = db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)
-            for cfg in (config, quiet):
-                expected = db.last_touchpoints(conn, day, mentions=cfg.mentions)
-                touches = {c["note_id"]: summary_touch(cfg, c) for c in contacts}
-                touches = {k: v for k, v in touches.items() if v is not None}
-                assert touches == expected, (day, cfg.mentions)
+                tallies = _tallies(db.contacts_with_summary(conn, db.GIFTS_COLUMNS))
             ledger = {row[0]: row[1:] for row in db.ledger(conn, "0000-01-01", day)}
-            assert _tallies(db.contacts_with_summary(conn, db.GIFTS_COLUMNS)) == ledger, day
-            assert ledger and expected  # the day is not one where nothing happened
+            assert tallies == ledger and ledger, day
+            as_of = dt.date.fromisoformat(day)
+            as_json = [json.loads(text) for text in gifts_json(conn, as_of)]
+            assert as_json == [render.plain(row) for row in gifts_report(conn, as_of)], day
 
 
-def test_bring_up_from_the_summary_equals_the_queries_on_every_day(generated, private_cache):
-    config = load_config(generated)
-    seen_bring_up = seen_events = False
+@pytest.mark.parametrize("changes", CONFIGS.values(), ids=CONFIGS.keys())
+def test_reconnect_figures_equal_the_rules_worked_out_from_the_touches(
+    generated, private_cache, changes
+):
+    """Every contact's figures (reason, last contact and its source, cadence, birthday,
+    what to bring up, events ahead), as the SQL over the summary works them out, equal
+    the rules applied contact by contact to the touches (tests/reconnect_reference.py);
+    and the report lists exactly the overdue, never contacted and birthday ones."""
+    config = dataclasses.replace(load_config(generated), **changes)
+    reasons: set[str] = set()
     with Index(config) as index:
         index.refresh()
         conn = index.conn
-        ids = {c["path"]: c["note_id"] for c in db.contacts(conn)}
         for day in DAYS:
             as_of = dt.date.fromisoformat(day)
-            rows = reconnect_report(conn, config, as_of)
-            queried = with_bring_up(conn, [dataclasses.replace(r) for r in rows], as_of, ids)
-            assert [(r.bring_up, r.events) for r in rows] == [
-                (r.bring_up, r.events) for r in queried
-            ], day
-            seen_bring_up |= any(r.bring_up for r in rows)
-            seen_events |= any(r.events for r in rows)
-    assert seen_bring_up and seen_events
+            rows = {r.path: r for r in every_row(conn, config, as_of).values()}
+            expected = reference_rows(conn, config, as_of)
+            cities = dict(
+                conn.execute(
+                    "SELECT n.path, c.city FROM contacts c JOIN notes n ON n.id = c.note_id"
+                )
+            )
+            assert sorted(rows) == sorted(expected)
+            for path, row in rows.items():
+                got = {name: getattr(row, name) for name in expected[path]}
+                assert got == expected[path], (day, path)
+            report = reconnect_report(conn, config, as_of)
+            assert {r.path for r in report} == {
+                p for p, r in expected.items() if r["reason"] in LISTED
+            }, day
+            # The JSON format's rows, made by the index: the same rows in the same order.
+            as_json = [json.loads(text) for text in reconnect_json(conn, config, as_of)]
+            assert as_json == [render.plain(row) for row in report], day
+            # On a trip, everyone in that city, listed or not.
+            trip = reconnect_report(conn, config, as_of, city=CITY)
+            assert [json.loads(t) for t in reconnect_json(conn, config, as_of, CITY)] == [
+                render.plain(row) for row in trip
+            ]
+            assert {r.path for r in trip} == {p for p in expected if cities[p] == CITY}
+            reasons |= {r["reason"] for r in expected.values()}
+    assert reasons >= {"overdue", "never", "birthday", "ok", "snoozed", "no_cadence"}
 
 
 def _bob(vault):
@@ -130,3 +167,70 @@ def test_the_watchers_memo_is_not_used_across_a_rebuilt_index(vault):
         with_memo = reports_api.reconnect(index.conn, config, as_of, "markdown", memo=memo)
         fresh = reports_api.reconnect(index.conn, config, as_of, "markdown")
     assert with_memo == fresh and "[[Ada]]" in fresh
+
+
+# Edge values around the report's day for the property test below: the days on either
+# side, 29 February in and out of leap years, invalid and untrimmed values, YAML numbers.
+AROUND = [-400, -366, -365, -31, -30, -29, -1, 0, 1, 30]
+AS_OFS = ["2024-02-28", "2024-02-29", "2025-02-28", "2025-03-01", "2026-12-31", "2027-01-01"]
+CADENCES = ["30d", "30", "4w", "none", "never", "bogus", "", "0", "-3", "true", "[1, 2]"]
+CIRCLES = ["inner", "Inner", "FRIENDS", "unknown", "équipe", "ÉQUIPE", "", "[a]"]
+BIRTHDAYS = ["02-29", "--02-29", "2000-02-29", "1999-02-29", "02-28", "03-01", "12-31",
+             "01-01", "13-01", "2026-02-30"]  # fmt: skip
+
+
+def _day_value(as_of: dt.date, offset: int, form: int) -> str:
+    day = (as_of + dt.timedelta(days=offset)).isoformat()
+    return [day, f'"{day}"', f'" {day} "', "2023-02-30", "soon"][form]
+
+
+@st.composite
+def contacts(draw, as_of: dt.date) -> list[str]:
+    notes = []
+    for n in range(draw(st.integers(1, 4))):
+        props = [f"name: C{n}"]
+        for key in ("met", "last_contact", "snooze"):
+            if draw(st.booleans()):
+                value = _day_value(as_of, draw(st.sampled_from(AROUND)), draw(st.integers(0, 4)))
+                props.append(f"{key}: {value}")
+        for key, values in (("cadence", CADENCES), ("circle", CIRCLES), ("birthday", BIRTHDAYS)):
+            if draw(st.booleans()):
+                props.append(f"{key}: {draw(st.sampled_from(values))}")
+        log = [
+            f"- {(as_of + dt.timedelta(days=draw(st.sampled_from(AROUND)))).isoformat()} "
+            f"{draw(st.sampled_from(['coffee', 'call #call', 'got a job #life']))}"
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+        notes.append("---\n" + "\n".join(props) + "\n---\n" + "\n".join(log) + "\n")
+    return notes
+
+
+@settings(max_examples=60)
+@given(data=st.data(), as_of=st.sampled_from(AS_OFS), mentions=st.booleans())
+def test_reconnect_figures_on_edge_values_equal_the_rules(data, as_of, mentions):
+    """Ties between a touch, a mention, `met` and `last_contact`; snoozes ending on the
+    day; 29 February; cadences as YAML numbers or nonsense; circles in any case."""
+    day = dt.date.fromisoformat(as_of)
+    notes = data.draw(contacts(day))
+    mention_days = data.draw(st.lists(st.sampled_from(AROUND), max_size=3))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "people").mkdir()
+        (root / "Daily").mkdir()
+        for n, text in enumerate(notes):
+            (root / "people" / f"C{n}.md").write_text(text, encoding="utf-8")
+        for offset in mention_days:
+            mentioned = (day + dt.timedelta(days=offset)).isoformat()
+            links = " ".join(f"[[C{n}]]" for n in range(len(notes)))
+            (root / "Daily" / f"{mentioned}.md").write_text(f"Saw {links}.\n", encoding="utf-8")
+        (root / ".mdnet.toml").write_text(
+            f'mentions = {"true" if mentions else "false"}\n[circles]\n"équipe" = "10d"\n',
+            encoding="utf-8",
+        )
+        config = load_config(root)
+        with Index(config) as index:
+            index.refresh()
+            rows = {r.path: r for r in every_row(index.conn, config, day).values()}
+            expected = reference_rows(index.conn, config, day)
+    for path, row in rows.items():
+        assert {name: getattr(row, name) for name in expected[path]} == expected[path], path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import json
 import os
 import signal
 import stat
@@ -190,7 +191,7 @@ def test_add_creates_a_contact_and_never_overwrites(vault):
     assert "name: Ada Lovelace\n" in text and "circle: friends\n" in text and "  - math\n" in text
     assert "met: 2026-11-20\n" in text and text.endswith("## Log\n")
     shown = vault.run("show", "ada lovelace", "--format", "json")
-    assert '"circle": "friends"' in shown.stdout
+    assert json.loads(shown.stdout)["properties"]["circle"] == "friends"
     path.write_text("my edits\n")
     again = vault.run("add", "Ada Lovelace")
     assert again.exit_code == 1 and "already exists" in again.stderr

@@ -84,21 +84,3 @@ def _parse_birthday_text(value: str) -> tuple[int | None, int, int] | None:
     except ValueError:
         return None
     return year, month, day
-
-
-def birthday_on(year: int, month: int, day: int) -> dt.date:
-    """The birthday in `year`; 29 February falls on 28 February in other years."""
-    if month == 2 and day == 29:
-        try:
-            return dt.date(year, 2, 29)
-        except ValueError:
-            return dt.date(year, 2, 28)
-    return dt.date(year, month, day)
-
-
-def days_to_birthday(month: int, day: int, as_of: dt.date) -> int:
-    """Days from as_of to the next birthday, 0 when it is today."""
-    this_year = birthday_on(as_of.year, month, day)
-    if this_year >= as_of:
-        return (this_year - as_of).days
-    return (birthday_on(as_of.year + 1, month, day) - as_of).days

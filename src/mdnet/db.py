@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 import hashlib
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 13  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 14  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,7 +43,12 @@ CREATE TABLE contacts (
     circle TEXT, cadence TEXT, met TEXT, last_contact TEXT, birthday TEXT, snooze TEXT,
     city TEXT, company TEXT,
     interests TEXT NOT NULL,        -- JSON list, as written
-    tags TEXT NOT NULL              -- JSON list, lower case
+    tags TEXT NOT NULL,             -- JSON list, lower case
+    -- What the reconnect report needs of these, worked out by the parser:
+    circle_key TEXT,                -- circle in lower case
+    cadence_days INTEGER,           -- cadence: days, 0 = none, NULL = unset or invalid
+    met_day TEXT, last_contact_day TEXT, snooze_day TEXT,  -- valid ISO days, else NULL
+    birthday_md TEXT                -- valid birthday as MM-DD, else NULL
 );
 CREATE TABLE names (                -- every key that resolves a link to a contact
     key TEXT NOT NULL, note_id INTEGER NOT NULL, source TEXT NOT NULL
@@ -686,12 +692,185 @@ def contacts(
     )
 
 
-RECONNECT_COLUMNS = (
-    "c.circle, c.cadence, c.met, c.last_contact, c.birthday, c.snooze, c.city, "
-    "s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line, "
-    "s.mention_date, s.mention_path, s.mention_line, s.life, s.follow_ups, s.events"
+LIFE_EVENT_DAYS = 365  # a #life item is worth bringing up for a year
+UPCOMING_EVENT_DAYS = 60  # events this many days ahead are shown next to their attendees
+
+# The reconnect figures of every contact (SPEC section 4), worked out here so that only
+# the contacts a report lists reach Python. Read inside summary_as_of(:day): the summary's
+# touch and mention are then the latest on or before the report's day. Parameters: see
+# reconnect_figures. On a tie the logged touch wins, then a mention, `met`, `last_contact`.
+RECONNECT = """
+SELECT id, name, path, version, circle, city, reason, cadence, last, days_since,
+       CASE WHEN days_since IS NOT NULL AND cadence IS NOT NULL THEN days_since - cadence END,
+       birthday, src, touch_kind, touch_text, touch_path, touch_line, mention_path,
+       mention_line, life, follow_ups, events {json}
+FROM (
+    SELECT *, CASE
+        WHEN cadence IS NULL THEN 'no_cadence'
+        WHEN snooze_day > :day THEN 'snoozed'
+        WHEN days_since >= cadence THEN 'overdue'
+        WHEN last IS NULL THEN 'never'
+        WHEN birthday <= :horizon THEN 'birthday'
+        ELSE 'ok' END AS reason
+    FROM (
+        SELECT *, CAST(:day_jd - julianday(last) AS INTEGER) AS days_since,
+               CAST(julianday(CASE WHEN this_year >= :day THEN this_year ELSE next_year END)
+                    - :day_jd AS INTEGER) AS birthday
+        FROM (
+            SELECT *, CASE src WHEN 'touch' THEN touch_date WHEN 'mention' THEN mention_date
+                               WHEN 'met' THEN met WHEN 'last_contact' THEN lc END AS last
+            FROM (
+                SELECT *, CASE WHEN lc > max(IFNULL(t, ''), IFNULL(met, '')) THEN 'last_contact'
+                               WHEN met > IFNULL(t, '') THEN 'met'
+                               ELSE t_src END AS src
+                FROM (
+                    SELECT c.note_id AS id, c.name, n.path, IFNULL(s.version, -1) AS version,
+                        c.circle, c.city, c.snooze_day,
+                        CASE WHEN c.cadence_days IS NOT NULL THEN NULLIF(c.cadence_days, 0)
+                             ELSE {circles} END AS cadence,
+                        CASE WHEN :mentions AND s.mention_date > IFNULL(s.touch_date, '')
+                             THEN 'mention' WHEN s.touch_date IS NOT NULL THEN 'touch' END
+                            AS t_src,
+                        CASE WHEN :mentions AND s.mention_date > IFNULL(s.touch_date, '')
+                             THEN s.mention_date ELSE s.touch_date END AS t,
+                        CASE WHEN c.met_day <= :day THEN c.met_day END AS met,
+                        CASE WHEN c.last_contact_day <= :day THEN c.last_contact_day END AS lc,
+                        :year || '-' || CASE c.birthday_md WHEN '02-29' THEN :feb29
+                                                           ELSE c.birthday_md END AS this_year,
+                        :next_year || '-' || CASE c.birthday_md WHEN '02-29' THEN :next_feb29
+                                                                ELSE c.birthday_md END AS next_year,
+                        s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line,
+                        s.mention_date, s.mention_path, s.mention_line,
+                        s.life, s.follow_ups, s.events
+                    FROM contacts c JOIN notes n ON n.id = c.note_id
+                    LEFT JOIN summary s ON s.contact_id = c.note_id
+                    {only}
+                )
+            )
+        )
+    )
 )
+{listed}"""
+
+# A row of the reconnect report as JSON text (the `json` format), made where the figures
+# are: what render.plain makes of a ReconnectRow, field for field (a test holds them
+# equal). What to bring up: #life items of the last year and open follow-ups, newest
+# first, follow-ups without a due date last, then by source; events of the next 60 days.
+RECONNECT_JSON = """, json_object(
+    'name', name, 'path', path, 'reason', reason, 'circle', circle, 'last_contact', last,
+    'days_since', days_since, 'cadence_days', cadence,
+    'overdue_days', CASE WHEN days_since IS NOT NULL AND cadence IS NOT NULL
+                         THEN days_since - cadence END,
+    'birthday_in_days', birthday,
+    'last_interaction', json(CASE src
+        WHEN 'touch' THEN json_object('date', last, 'kind', touch_kind, 'text', touch_text,
+                                      'source', touch_path || ':' || touch_line)
+        WHEN 'mention' THEN json_object('date', last, 'kind', 'mention', 'text', '',
+                                        'source', mention_path || ':' || mention_line)
+        WHEN 'met' THEN json_object('date', last, 'kind', 'met', 'text', 'first met',
+                                    'source', path || ':1')
+        WHEN 'last_contact' THEN json_object('date', last, 'kind', 'last_contact',
+                                             'text', 'last contact (property)',
+                                             'source', path || ':1') END),
+    'bring_up', json((
+        SELECT json_group_array(json_object('type', type, 'date', date, 'text', text,
+                                            'source', p || ':' || l))
+        FROM (SELECT * FROM (
+                SELECT 'life' AS type, json_extract(value, '$[0]') AS date,
+                       json_extract(value, '$[1]') AS text, json_extract(value, '$[2]') AS p,
+                       json_extract(value, '$[3]') AS l
+                FROM json_each(life) WHERE date > :since AND date <= :day
+                UNION ALL
+                SELECT 'follow_up', json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                       json_extract(value, '$[2]'), json_extract(value, '$[3]')
+                FROM json_each(follow_ups))
+              ORDER BY date IS NOT NULL DESC, IFNULL(date, '') DESC, p, l, type <> 'life'))),
+    'events', json((
+        SELECT json_group_array(json_object('title', t, 'date', d, 'end', e, 'city', c,
+                                            'path', p))
+        FROM (SELECT DISTINCT json_extract(value, '$[0]') AS t, json_extract(value, '$[1]') AS d,
+                              json_extract(value, '$[2]') AS e, json_extract(value, '$[3]') AS c,
+                              json_extract(value, '$[4]') AS p
+              FROM json_each(events) WHERE d >= :day AND d <= :until
+              ORDER BY d, p, t, e, c)))
+) AS json"""
+
+
+def reconnect_figures(
+    conn: sqlite3.Connection,
+    day: dt.date,
+    mentions: bool,
+    circles: dict[str, int | None],
+    default_cadence: int | None,
+    horizon: int,
+    listed_only: bool = True,
+    only: Iterable[int] | None = None,
+    as_json: bool = False,
+) -> list[tuple]:
+    """Per contact (those listed, or all; every one or those with these ids): id, name,
+    path, summary version, circle, city, reason, cadence, last day, days since, overdue
+    days, days to birthday, which fact was last (touch, mention, met, last_contact), the
+    touch's kind, text, path, line, the mention's path, line, and the summary's life,
+    follow-ups and events (JSON); `as_json`: and the report row as JSON text.
+    `circles`: cadence by circle in lower case."""
+    params: dict[str, object] = {
+        "day": day.isoformat(),
+        "since": (day - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat(),
+        "until": (day + dt.timedelta(days=UPCOMING_EVENT_DAYS)).isoformat(),
+        "day_jd": day.toordinal() + 1721424.5,  # julianday() of that day
+        "mentions": int(mentions),
+        "horizon": horizon,
+        "default": default_cadence,
+        "year": f"{day.year:04d}",
+        "next_year": f"{day.year + 1:04d}",
+        "feb29": "02-29" if calendar.isleap(day.year) else "02-28",
+        "next_feb29": "02-29" if calendar.isleap(day.year + 1) else "02-28",
+    }
+    cases = []
+    for n, (key, days) in enumerate(circles.items()):
+        params[f"k{n}"], params[f"d{n}"] = key, days
+        cases.append(f"WHEN :k{n} THEN :d{n}")
+    circle_case = f"CASE c.circle_key {' '.join(cases)} ELSE :default END" if cases else ":default"
+    listed = "WHERE reason IN ('overdue', 'never', 'birthday')" if listed_only else ""
+
+    def figures(where: str = "") -> list[tuple]:
+        sql = RECONNECT.format(
+            circles=circle_case, listed=listed, only=where, json=RECONNECT_JSON if as_json else ""
+        )
+        return conn.execute(sql, params).fetchall()
+
+    if only is None:
+        return figures()
+    rows: list[tuple] = []
+    for chunk, _ in _chunks(list(only)):  # ids are ours: written out, as named parameters
+        rows += figures(f"WHERE c.note_id IN ({', '.join(str(int(i)) for i in chunk)})")
+    return rows
+
+
 GIFTS_COLUMNS = "c.interests, " + ", ".join("s." + c for c in LEDGER_COLUMNS)
+
+
+def gifts_json(conn: sqlite3.Connection) -> list[tuple[int, str, str, str]]:
+    """(balance, name, path, the report row as JSON text) of every contact with a gift,
+    favour, ask, intro or paid item on or before the summary's day: the gifts report in
+    the `json` format, what render.plain makes of a GiftsRow (a test holds them equal)."""
+    return conn.execute(
+        """
+        SELECT balance, name, path, json_object(
+            'name', name, 'path', path, 'given', given, 'received', received,
+            'balance', balance,
+            'status', CASE WHEN balance < 0 THEN 'owe' WHEN balance = 0 THEN 'even'
+                           ELSE 'giving' END,
+            'asks', asks, 'declined', declined, 'pending', pending, 'paid', paid,
+            'last_given', last_given, 'last_received', last_received,
+            'gift_ideas', json(CASE WHEN balance < 0 THEN interests ELSE '[]' END),
+            'last_declined', last_declined)
+        FROM (SELECT c.name, n.path, c.interests, s.*, s.given - s.received AS balance
+              FROM contacts c JOIN notes n ON n.id = c.note_id
+              JOIN summary s ON s.contact_id = c.note_id
+              WHERE s.given IS NOT NULL)
+        """
+    ).fetchall()
 
 
 def contacts_with_summary(

@@ -12,7 +12,7 @@ from .config import Config
 from .dates import DUE
 from .errors import UsageError
 from .lookup import find_contact
-from .reports.reconnect import contact_status, last_touches, with_bring_up
+from .reports.reconnect import contact_row
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 SENTENCE = re.compile(r"[^.!?…]*[.!?…]+\s*|[^.!?…]+$")
@@ -46,10 +46,7 @@ def draft_fields(
             fields[str(key)] = str(value)
         elif isinstance(value, list):
             fields[str(key)] = ", ".join(str(v) for v in value if isinstance(v, str | int | float))
-    status = contact_status(
-        config, contact, as_of, last_touches(conn, config, as_of, contact["note_id"])
-    )
-    status = with_bring_up(conn, [status], as_of, {contact["path"]: contact["note_id"]})[0]
+    status = contact_row(conn, config, as_of, contact["note_id"])
     li = status.last_interaction
     logged = li is not None and li.kind not in ("met", "last_contact", "mention")
     life = [b for b in status.bring_up if b.type == "life"]

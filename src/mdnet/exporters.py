@@ -113,14 +113,14 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
     someone overdue or never contacted)."""
     from icalendar import Calendar, Event, vRecur
 
-    from .reports.reconnect import contact_status, last_touches
+    from .reports.reconnect import every_row
 
     calendar = Calendar()
     calendar.add("prodid", "-//mdnet//relationship reminders//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "mdnet")
     stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
-    touch = last_touches(conn, config, as_of)
+    statuses = every_row(conn, config, as_of)
     for contact in db.contacts(conn):
         name, identity = contact["name"], contact["file_name"]
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
@@ -142,7 +142,7 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
             event.add("rrule", vRecur(rule))
             event.add("transp", "TRANSPARENT")
             calendar.add_component(event)
-        status = contact_status(config, contact, as_of, touch)
+        status = statuses[contact["note_id"]]
         if status.cadence_days is None or status.reason == "snoozed":
             continue
         if status.last_contact:

@@ -104,12 +104,18 @@ def _gifts_row(row: GiftsRow) -> dict[str, Any]:
 
 def to_json(value: Any) -> str:
     """Compact JSON (the C encoder; indenting would take the slow pure-Python one)."""
-    return json.dumps(plain(value), ensure_ascii=False) + "\n"
+    return json_text(value) + "\n"
 
 
-def report_json(name: str, as_of: dt.date, rows: Sequence[Any]) -> dict[str, Any]:
-    """The report's JSON object; its rows become plain values in to_json."""
-    return {"report": name, "as_of": as_of.isoformat(), "contacts": list(rows)}
+def json_text(value: Any) -> str:
+    return json.dumps(plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def report_json(name: str, as_of: dt.date, rows: Sequence[str], **more: Any) -> str:
+    """A report's JSON object around its rows, already JSON text (see reports_api)."""
+    head = json_text({"report": name, "as_of": as_of.isoformat()})[:-1]
+    tail = "".join(f",{json_text(key)}:{json_text(value)}" for key, value in more.items())
+    return f'{head},"contacts":[{",".join(rows)}]{tail}}}'
 
 
 # --- text -----------------------------------------------------------------------------

@@ -7,8 +7,10 @@ import sqlite3
 
 from . import db, render
 from .config import Config
+from .reports.gifts import gifts_json as gifts_rows_json
 from .reports.gifts import gifts_report
 from .reports.reconnect import ReconnectMemo, reconnect_report
+from .reports.reconnect import reconnect_json as reconnect_rows_json
 
 
 def reconnect(
@@ -22,10 +24,10 @@ def reconnect(
     memo: ReconnectMemo | None = None,
 ) -> str:
     """`memo`: for a caller that makes the report again and again (the watcher)."""
+    if fmt == "json":
+        return reconnect_json(conn, config, as_of, limit, city) + "\n"
     every = reconnect_report(conn, config, as_of, city=city, memo=memo)
     rows = every[:limit]
-    if fmt == "json":
-        return render.to_json(reconnect_json(rows, as_of))
     if fmt == "markdown":
         lines = memo.lines if memo is not None else None
         body = render.reconnect_markdown_body(rows, as_of, lines)
@@ -43,24 +45,36 @@ def gifts(
     limit: int | None = None,
     color: bool = False,
 ) -> str:
+    if fmt == "json":
+        return gifts_json(conn, as_of, since, limit) + "\n"
     every = gifts_report(conn, as_of, since)
     rows = every[:limit]
-    if fmt == "json":
-        return render.to_json(gifts_json(rows, as_of, since))
     if fmt == "markdown":
         return render.front_matter("gifts", as_of) + render.gifts_markdown_body(rows, as_of)
     owe = sum(1 for row in every if row.status == "owe")
     return render.gifts_text(rows, as_of, render.Style(color), owe=owe)
 
 
-def reconnect_json(rows: list, as_of: dt.date) -> dict:
+# The JSON format's rows are made by the index as JSON text (reports.*.…_json): a report
+# can have tens of thousands of rows, and building them as objects to convert them
+# took most of its time.
+
+
+def reconnect_json(
+    conn: sqlite3.Connection, config: Config, as_of: dt.date, limit: int | None, city=None
+) -> str:
+    rows = reconnect_rows_json(conn, config, as_of, city)[:limit]
     return render.report_json("reconnect", as_of, rows)
 
 
-def gifts_json(rows: list, as_of: dt.date, since: dt.date | None) -> dict:
-    data = render.report_json("gifts", as_of, rows)
-    data["since"] = since.isoformat() if since else None
-    return data
+def gifts_json(
+    conn: sqlite3.Connection, as_of: dt.date, since: dt.date | None, limit: int | None
+) -> str:
+    if since is None:
+        rows = gifts_rows_json(conn, as_of)[:limit]
+    else:  # a window: from the touches themselves, not the all-time summary
+        rows = [render.json_text(row) for row in gifts_report(conn, as_of, since)[:limit]]
+    return render.report_json("gifts", as_of, rows, since=since.isoformat() if since else None)
 
 
 def both(
@@ -73,12 +87,11 @@ def both(
     color: bool = False,
 ) -> str:
     if fmt == "json":
-        data = {
-            "as_of": as_of.isoformat(),
-            "reconnect": reconnect_json(reconnect_report(conn, config, as_of)[:limit], as_of),
-            "gifts": gifts_json(gifts_report(conn, as_of, since)[:limit], as_of, since),
-        }
-        return render.to_json(data)
+        day = render.json_text(as_of.isoformat())
+        return (
+            f'{{"as_of":{day},"reconnect":{reconnect_json(conn, config, as_of, limit)},'
+            f'"gifts":{gifts_json(conn, as_of, since, limit)}}}\n'
+        )
     if fmt == "markdown":
         return (
             render.front_matter("both", as_of)

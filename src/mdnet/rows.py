@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any, NamedTuple
 
+from .dates import parse_birthday, parse_day, parse_duration
 from .models import ParsedNote
 from .parse import link_key, links_in, name_key
 
@@ -88,19 +89,29 @@ def _contact(note: ParsedNote) -> tuple[tuple, list[tuple[str, str]]]:
     name = props.get("name")
     name = name.strip() if isinstance(name, str) and name.strip() else own
     tags = [t.lstrip("#").lower() for t in str_list(props.get("tags"))]
+    circle, met = _text(props.get("circle")), _text(props.get("met"))
+    last_contact, snooze = _text(props.get("last_contact")), _text(props.get("snooze"))
+    birthday = _text(props.get("birthday"))
     row = (
         own,
         name,
-        _text(props.get("circle")),
+        circle,
         _text(props.get("cadence")),
-        _text(props.get("met")),
-        _text(props.get("last_contact")),
-        _text(props.get("birthday")),
-        _text(props.get("snooze")),
+        met,
+        last_contact,
+        birthday,
+        snooze,
         _text(props.get("city")),
         _text(props.get("company")),
         json.dumps(str_list(props.get("interests")), ensure_ascii=False),
         json.dumps(tags, ensure_ascii=False),
+        # The same, read once here so that reports work them out in SQL (db.RECONNECT).
+        circle.lower() if circle is not None else None,
+        _cadence_days(props.get("cadence")),
+        _iso_day(met),
+        _iso_day(last_contact),
+        _iso_day(snooze),
+        _month_day(birthday),
     )
     # Links resolve by file name, by the path's tail (`[[people/Jib]]`) and by alias.
     parts = name_key(note.path[:-3]).split("/")
@@ -112,6 +123,29 @@ def _contact(note: ParsedNote) -> tuple[tuple, list[tuple[str, str]]]:
         if key and key != parts[-1]:
             names.append((key, "alias"))
     return row, names
+
+
+def _cadence_days(value: Any) -> int | None:
+    """A `cadence` in days; 0 for `none`; None when unset or not a duration (`check` says
+    so): the circle's cadence applies."""
+    if value is None or value == "" or isinstance(value, dict | list):
+        return None
+    try:
+        days = parse_duration(value)
+    except ValueError:
+        return None
+    return 0 if days is None else days
+
+
+def _iso_day(value: str | None) -> str | None:
+    day = parse_day(value)
+    return day.isoformat() if day is not None else None
+
+
+def _month_day(value: str | None) -> str | None:
+    """A birthday as `MM-DD` (any year, or none)."""
+    parsed = parse_birthday(value)
+    return f"{parsed[1]:02d}-{parsed[2]:02d}" if parsed is not None else None
 
 
 DATED_TITLE = re.compile(r"^\d{4}-\d\d-\d\d\s*[-–—:]?\s*")

@@ -13,13 +13,7 @@ from .config import Config
 from .lookup import find_contact
 from .reports.common import Source
 from .reports.gifts import GiftsRow, gifts_report
-from .reports.reconnect import (
-    BringUp,
-    ReconnectRow,
-    contact_status,
-    last_touches,
-    with_bring_up,
-)
+from .reports.reconnect import BringUp, ReconnectRow, contact_row
 
 
 @dataclass(frozen=True)
@@ -48,10 +42,7 @@ def show_contact(
     conn: sqlite3.Connection, config: Config, name: str, as_of: dt.date
 ) -> ContactCard:
     contact = find_contact(conn, name)
-    status = contact_status(
-        config, contact, as_of, last_touches(conn, config, as_of, contact["note_id"])
-    )
-    status = with_bring_up(conn, [status], as_of, {contact["path"]: contact["note_id"]})[0]
+    status = contact_row(conn, config, as_of, contact["note_id"])
     day = as_of.isoformat()
     timeline = tuple(
         TimelineItem(date, kind, answer, text, Source(path, line), date > day)

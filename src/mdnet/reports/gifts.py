@@ -74,6 +74,15 @@ def gifts_report(
     return rows
 
 
+def gifts_json(conn: sqlite3.Connection, as_of: dt.date) -> list[str]:
+    """The rows of gifts_report for all time as JSON text, in the same order: what
+    render.plain makes of them, made by the index (a report has thousands of rows)."""
+    with db.summary_as_of(conn, as_of.isoformat()):
+        rows = db.gifts_json(conn)
+    rows.sort(key=lambda r: (r[0], r[1].lower(), r[2]))
+    return [r[3] for r in rows]
+
+
 def _tallies(contacts: list[sqlite3.Row]) -> dict[int, tuple]:
     """contact id → (given, received, asks, declined, pending, paid, last given, last
     received, last declined) for all time, from the contacts' summaries."""

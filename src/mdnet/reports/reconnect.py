@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 
 from .. import db
 from ..config import Config
-from ..dates import days_to_birthday, parse_birthday, parse_day
-from .common import Source, cadence_days
+from .common import Source
 
-UPCOMING_EVENT_DAYS = 60
-LIFE_EVENT_DAYS = 365
+LIFE_EVENT_DAYS, UPCOMING_EVENT_DAYS = db.LIFE_EVENT_DAYS, db.UPCOMING_EVENT_DAYS
 
 
 @dataclass(frozen=True)
@@ -84,209 +82,150 @@ def reconnect_report(
     contacted (by name), then birthday-only (soonest first). With `city` (a trip), every
     contact there is listed: after those three groups, the others, longest unseen first."""
     trip = city.strip().lower() if city is not None else None
-    status = Status(config, as_of, trip=trip is not None)
     with db.summary_as_of(conn, as_of.isoformat()):
-        rows = _rows_by_contact(conn, status, trip, memo)
-    groups: dict[str, list[ReconnectRow]] = {reason: [] for reason in LISTED}
-    others: list[ReconnectRow] = []
-    for row in rows:
-        if row is not None:
-            groups.get(row.reason, others).append(row)
-    groups["overdue"].sort(
-        key=lambda r: (-(r.days_since or 0) / (r.cadence_days or 1), r.name.lower(), r.path)
+        rows = _rows_by_contact(conn, config, as_of, trip, memo)
+    listed = [row for row in rows if row is not None]
+    listed.sort(
+        key=lambda r: (
+            _order(r.reason, r.days_since, r.cadence_days, r.birthday_in_days, r.name) + (r.path,)
+        )
     )
-    groups["never"].sort(key=lambda r: (r.name.lower(), r.path))
-    groups["birthday"].sort(key=lambda r: (r.birthday_in_days, r.name.lower(), r.path))
-    others.sort(key=lambda r: (-(r.days_since or 0), r.name.lower(), r.path))
-    return groups["overdue"] + groups["never"] + groups["birthday"] + others
+    return listed
+
+
+def reconnect_json(
+    conn: sqlite3.Connection, config: Config, as_of: dt.date, city: str | None = None
+) -> list[str]:
+    """The report's rows as JSON text, in the same order: what render.plain makes of
+    reconnect_report's rows, made by the index (a report has thousands of rows)."""
+    trip = city.strip().lower() if city is not None else None
+    with db.summary_as_of(conn, as_of.isoformat()):
+        figures = _figures(conn, config, as_of, listed_only=trip is None, as_json=True)
+    if trip is not None:
+        figures = [f for f in figures if (f[CITY] or "").strip().lower() == trip]
+    figures.sort(key=lambda f: _order(*(f[i] for i in ORDER_BY)) + (f[PATH],))
+    return [f[-1] for f in figures]
+
+
+def _order(
+    reason: str, days_since: int | None, cadence: int | None, birthday: int | None, name: str
+) -> tuple:
+    """SPEC order: overdue (most overdue relative to cadence first), never contacted (by
+    name), birthday (soonest first), then the others (a trip's), longest unseen first."""
+    if reason == "overdue":
+        return (0, -(days_since or 0) / (cadence or 1), name.lower())
+    if reason == "never":
+        return (1, 0, name.lower())
+    if reason == "birthday":
+        return (2, birthday, name.lower())
+    return (3, -(days_since or 0), name.lower())
+
+
+def contact_row(
+    conn: sqlite3.Connection, config: Config, as_of: dt.date, contact_id: int
+) -> ReconnectRow:
+    """One contact's figures and what to bring up, listed or not (show, draft)."""
+    with db.summary_as_of(conn, as_of.isoformat()):
+        (figures,) = _figures(conn, config, as_of, listed_only=False, only=[contact_id])
+    return _row(figures, as_of)
+
+
+def every_row(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> dict[int, ReconnectRow]:
+    """Every contact's figures, listed or not, by contact id (the calendar export)."""
+    with db.summary_as_of(conn, as_of.isoformat()):
+        figures = _figures(conn, config, as_of, listed_only=False)
+    return {f[0]: _row(f, as_of) for f in figures}
+
+
+def _figures(
+    conn: sqlite3.Connection,
+    config: Config,
+    as_of: dt.date,
+    listed_only: bool = True,
+    only: list[int] | None = None,
+    as_json: bool = False,
+) -> list[tuple]:
+    return db.reconnect_figures(
+        conn,
+        as_of,
+        config.mentions,
+        config.circles,
+        config.default_cadence,
+        config.birthday_horizon,
+        listed_only=listed_only,
+        only=only,
+        as_json=as_json,
+    )
 
 
 def _rows_by_contact(
-    conn: sqlite3.Connection, status: Status, trip: str | None, memo: ReconnectMemo | None
+    conn: sqlite3.Connection,
+    config: Config,
+    as_of: dt.date,
+    trip: str | None,
+    memo: ReconnectMemo | None,
 ) -> list[ReconnectRow | None]:
-    """Each contact's row (None: not listed), made anew or taken from the memo."""
+    """Each listed contact's row (None: not listed), made anew or taken from the memo.
+    The index works out who is listed: only those rows are made here."""
 
-    def made(contact: sqlite3.Row) -> ReconnectRow | None:
-        if trip is not None and (contact["city"] or "").strip().lower() != trip:
+    def made(figures: tuple) -> ReconnectRow | None:
+        if trip is not None and (figures[CITY] or "").strip().lower() != trip:
             return None
-        return status.listed(contact)
+        return _row(figures, as_of)
 
+    listed_only = trip is None  # on a trip, everyone in that city is listed
     if memo is None:
-        return [made(c) for c in db.contacts_with_summary(conn, db.RECONNECT_COLUMNS)]
-    key = (db.generation(conn), id(status.config), status.as_of, trip)
+        return [made(f) for f in _figures(conn, config, as_of, listed_only)]
+    key = (db.generation(conn), id(config), as_of, trip)
     if memo.key != key:
         memo.key, memo.rows, memo.lines = key, {}, {}
     versions = db.summary_versions(conn)
     stale = [cid for cid, v in versions.items() if memo.rows.get(cid, (None,))[0] != v]
-    fresh = db.contacts_with_summary(conn, db.RECONNECT_COLUMNS, only=stale)
+    fresh = _figures(
+        conn, config, as_of, listed_only, only=None if len(stale) == len(versions) else stale
+    )
     rows = {cid: entry for cid, entry in memo.rows.items() if cid in versions}
-    rows.update((c["note_id"], (c["version"], made(c))) for c in fresh)
+    rows.update((cid, (versions[cid], None)) for cid in stale)  # until found listed
+    rows.update((f[0], (f[VERSION], made(f))) for f in fresh)
     memo.rows = rows
     return [row for _, row in rows.values()]
 
 
-def last_touches(
-    conn: sqlite3.Connection, config: Config, as_of: dt.date, contact_id: int | None = None
-) -> dict[int, tuple]:
-    """Each contact's (or one contact's) latest touchpoint; a mention counts too, unless
-    the config turns mentions off."""
-    day = as_of.isoformat()
-    return db.last_touchpoints(conn, day, mentions=config.mentions, contact_id=contact_id)
+# Positions in a row of db.reconnect_figures (see _row): id, name, path, version, circle,
+# city, reason, cadence, last, days since, overdue, birthday, ...
+PATH, VERSION, CITY = 2, 3, 5
+ORDER_BY = (6, 9, 7, 11, 1)  # _order's: reason, days since, cadence, birthday, name
+DATED_PROPERTY = {"met": "first met", "last_contact": "last contact (property)"}
 
 
-def summary_touch(config: Config, c: sqlite3.Row) -> tuple | None:
-    """A contact's latest touch (date, kind, text, path, line) as last_touches gives it,
-    read from its summary columns (which hold as of the report's day: db.summary_as_of)."""
-    best = None
-    if c["touch_date"] is not None:
-        best = (c["touch_date"], c["touch_kind"], c["touch_text"], c["touch_path"], c["touch_line"])
-    mention = c["mention_date"]
-    if config.mentions and mention is not None and (best is None or mention > best[0]):
-        best = (mention, "mention", "", c["mention_path"], c["mention_line"])
-    return best
-
-
-def contact_status(
-    config: Config, contact: sqlite3.Row, as_of: dt.date, touch: dict[int, tuple]
-) -> ReconnectRow:
-    """A contact's reconnect figures; `reason` says whether and why it is listed
-    (overdue, never, birthday) or not (ok, snoozed, no_cadence)."""
-    return Status(config, as_of).row(contact, touch.get(contact["note_id"]))
-
-
-class Status:
-    """Reconnect figures for many contacts on one day. Contacts share a few cadences,
-    birthdays and days, so each is worked out once (a report has tens of thousands)."""
-
-    def __init__(self, config: Config, as_of: dt.date, trip: bool = False) -> None:
-        self.config = config
-        self.as_of = as_of
-        self.trip = trip  # list every contact (a trip to their city), not only the due
-        self.day = as_of.isoformat()
-        self._cadences: dict[tuple, int | None] = {}
-        self._birthdays: dict[str, int | None] = {}
-        self._ordinals: dict[str, int] = {}
-
-    def figures(self, contact: sqlite3.Row, touch: tuple | None) -> tuple:
-        """(reason, last touch (date, kind, text, path, line) or None, days since,
-        cadence, overdue days, birthday in days)."""
-        key = (contact["cadence"], contact["circle"])
-        if key not in self._cadences:
-            self._cadences[key] = cadence_days(self.config, contact)
-        cadence = self._cadences[key]
-        last = self._last(contact, touch)
-        days_since = self._days_to(last[0]) if last else None
-        overdue = days_since - cadence if days_since is not None and cadence is not None else None
-        birthday = self._birthday(contact["birthday"])
-        snooze = contact["snooze"]
-        if cadence is None:
-            reason = "no_cadence"
-        elif snooze and (until := parse_day(snooze)) is not None and until > self.as_of:
-            reason = "snoozed"
-        elif overdue is not None and overdue >= 0:
-            reason = "overdue"
-        elif last is None:
-            reason = "never"
-        elif birthday is not None and birthday <= self.config.birthday_horizon:
-            reason = "birthday"
-        else:
-            reason = "ok"
-        return reason, last, days_since, cadence, overdue, birthday
-
-    def listed(self, contact: sqlite3.Row) -> ReconnectRow | None:
-        """The report row of a contact read with db.RECONNECT_COLUMNS, with what to bring
-        up; None when the report does not list it (unless on a trip: `self.trip`)."""
-        figures = self.figures(contact, summary_touch(self.config, contact))
-        if figures[0] not in LISTED and not self.trip:
-            return None
-        row = self.row(contact, None, figures)
-        life, follow_ups, events = contact["life"], contact["follow_ups"], contact["events"]
-        row.bring_up = bring_up(
-            json.loads(life) if life else [],
-            json.loads(follow_ups) if follow_ups else [],
-            self.as_of,
-        )
-        row.events = events_ahead(json.loads(events) if events else [], self.as_of)
-        return row
-
-    def row(self, contact: sqlite3.Row, touch: tuple | None, figures: tuple | None = None):
-        reason, last, days_since, cadence, overdue, birthday = figures or self.figures(
-            contact, touch
-        )
-        interaction = None
-        if last is not None:
-            date, kind, text, path, line = last
-            interaction = LastInteraction(date, kind, text, Source(path, line))
-        return ReconnectRow(
-            name=contact["name"],
-            path=contact["path"],
-            reason=reason,
-            circle=contact["circle"],
-            last_contact=last[0] if last else None,
-            days_since=days_since,
-            cadence_days=cadence,
-            overdue_days=overdue,
-            birthday_in_days=birthday,
-            last_interaction=interaction,
-        )
-
-    def _last(self, contact: sqlite3.Row, touch: tuple | None) -> tuple | None:
-        """The latest touchpoint (or mention), `met` or `last_contact` on or before as_of;
-        on a tie the logged interaction wins. ISO days compare as text."""
-        best = touch
-        for key in ("met", "last_contact"):
-            value = contact[key]
-            if not value:
-                continue
-            day = parse_day(value)
-            if day is None:
-                continue
-            text = day.isoformat()
-            if text <= self.day and (best is None or text > best[0]):
-                what = "first met" if key == "met" else "last contact (property)"
-                best = (text, key, what, contact["path"], 1)
-        return best
-
-    def _days_to(self, day: str) -> int:
-        ordinal = self._ordinals.get(day)
-        if ordinal is None:
-            ordinal = self._ordinals[day] = dt.date.fromisoformat(day).toordinal()
-        return self.as_of.toordinal() - ordinal
-
-    def _birthday(self, value: str | None) -> int | None:
-        if not value:
-            return None
-        if value not in self._birthdays:
-            parsed = parse_birthday(value)
-            days = days_to_birthday(parsed[1], parsed[2], self.as_of) if parsed else None
-            self._birthdays[value] = days
-        return self._birthdays[value]
-
-
-def with_bring_up(
-    conn: sqlite3.Connection, rows: list[ReconnectRow], as_of: dt.date, ids: dict[str, int]
-) -> list[ReconnectRow]:
-    """The rows (a few: show, draft) with what to bring up and the events ahead, looked
-    up in the index; `ids`: contact id by path."""
-    owners = {contact_id: path for path, contact_id in ids.items()}
-    life: dict[str, list] = {row.path: [] for row in rows}
-    follow_ups: dict[str, list] = {row.path: [] for row in rows}
-    events: dict[str, list] = {row.path: [] for row in rows}
-    since = (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat()
-    for cid, *item in db.life_events(conn, since, as_of.isoformat()):
-        if owners.get(cid) in life:
-            life[owners[cid]].append(item)
-    for cid, *item in db.open_follow_ups(conn):
-        if owners.get(cid) in follow_ups:
-            follow_ups[owners[cid]].append(item)
-    until = (as_of + dt.timedelta(days=UPCOMING_EVENT_DAYS)).isoformat()
-    for cid, *item in db.upcoming_events(conn, as_of.isoformat(), until):
-        if owners.get(cid) in events:
-            events[owners[cid]].append(item)
-    for row in rows:
-        row.bring_up = bring_up(life[row.path], follow_ups[row.path], as_of)
-        row.events = events_ahead(events[row.path], as_of)
-    return rows
+def _row(figures: tuple, as_of: dt.date) -> ReconnectRow:
+    """A row of db.reconnect_figures as a report row, with what to bring up."""
+    (_, name, path, _, circle, _, reason, cadence, last, days_since, overdue, birthday, src,
+     kind, text, touch_path, touch_line, mention_path, mention_line,
+     life, follow_ups, events) = figures  # fmt: skip
+    interaction = None
+    if src == "touch":
+        interaction = LastInteraction(last, kind, text, Source(touch_path, touch_line))
+    elif src == "mention":
+        interaction = LastInteraction(last, "mention", "", Source(mention_path, mention_line))
+    elif src is not None:
+        interaction = LastInteraction(last, src, DATED_PROPERTY[src], Source(path, 1))
+    return ReconnectRow(
+        name=name,
+        path=path,
+        reason=reason,
+        circle=circle,
+        last_contact=last,
+        days_since=days_since,
+        cadence_days=cadence,
+        overdue_days=overdue,
+        birthday_in_days=birthday,
+        last_interaction=interaction,
+        bring_up=bring_up(
+            json.loads(life) if life else [], json.loads(follow_ups) if follow_ups else [], as_of
+        ),
+        events=events_ahead(json.loads(events) if events else [], as_of),
+    )
 
 
 def bring_up(life: list, follow_ups: list, as_of: dt.date) -> tuple[BringUp, ...]:
