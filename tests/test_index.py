@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from mdnet import db
 from mdnet.config import load_config
 from mdnet.sync import Index
+from mdnet.vault import scan_vault
 
 
 def refresh(vault, paths=None):
@@ -458,3 +459,82 @@ def test_a_parallel_index_works_with_every_start_method(vault, private_cache):
             timeout=300,
         )
         assert done.stdout.strip() == str(PARALLEL_MIN + 100), (method, done.stderr[-2000:])
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_read_made_while_the_vault_is_walked_stands_only_if_nothing_changed(vault):
+    """Reports run on the index as it is while a forked child walks the vault: the answer
+    stands when the walk is the one the index matched; after an edit, a new note or a
+    deleted one, the index is refreshed with the child's walk and the read made again."""
+    from mdnet.lookup import find_contact
+
+    vault.write("people/Bob.md", "- 2026-01-01 coffee\n")
+    config = load_config(vault.root)
+    calls = []
+
+    def last_coffee(index):
+        def read():
+            calls.append(1)
+            return index.conn.execute("SELECT MAX(date) FROM interactions").fetchone()[0]
+
+        return read
+
+    with Index(config) as index:
+        assert index.read_current(last_coffee(index)) == "2026-01-01"  # new: a plain refresh
+        calls.clear()
+        assert index.read_current(last_coffee(index)) == "2026-01-01" and len(calls) == 1
+        vault.write("people/Bob.md", "- 2026-01-01 coffee\n- 2026-02-02 lunch\n")
+        calls.clear()
+        assert index.read_current(last_coffee(index)) == "2026-02-02" and len(calls) == 2
+        # The child's walk was stored: the next command compares nothing again.
+        assert db.walk_digest(index.conn) == scan_vault(config).digest()
+        calls.clear()
+        assert index.read_current(last_coffee(index)) == "2026-02-02" and len(calls) == 1
+        # A read that fails on the index as it was is made again on the refreshed one.
+        vault.write("people/Cat Lee.md", "- 2026-03-03 tea\n")
+        found = index.read_current(lambda: find_contact(index.conn, "cat lee")["name"])
+        assert found == "Cat Lee"
+        (vault.root / "people" / "Bob.md").unlink()
+        assert index.read_current(last_coffee(index)) == "2026-03-03"
+    assert _no_children_left()
+
+
+def test_a_read_with_other_threads_running_walks_first(vault):
+    """No fork while another thread runs (its locks would be copied held): the index is
+    refreshed first, and the answer is the same."""
+    import threading
+
+    vault.write("people/Bob.md", "- 2026-01-01 coffee\n")
+    config = load_config(vault.root)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Index(config) as index:
+            index.refresh()
+            vault.write("people/Bob.md", "- 2026-02-02 lunch\n")
+            latest = index.read_current(
+                lambda: index.conn.execute("SELECT MAX(date) FROM interactions").fetchone()[0]
+            )
+    finally:
+        stop.set()
+        other.join()
+    assert latest == "2026-02-02"
+
+
+def test_reports_from_the_cli_follow_edits(vault):
+    vault.write("people/Bob.md", "---\ncadence: 7d\n---\n- 2026-01-01 coffee\n")
+    first = vault.run("report", "reconnect", "--as-of", "2026-06-01", "--format", "json")
+    again = vault.run("report", "reconnect", "--as-of", "2026-06-01", "--format", "json")
+    assert first.stdout == again.stdout and '"Bob"' in first.stdout
+    vault.write("people/Bob.md", "---\ncadence: 7d\n---\n- 2026-05-30 coffee\n")
+    after = vault.run("report", "reconnect", "--as-of", "2026-06-01", "--format", "json")
+    assert json.loads(after.stdout)["contacts"] == []
+    assert _no_children_left()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 from .errors import MdnetError, RefusedError
+
+T = TypeVar("T")
 
 FORMATS = ("text", "json")
 REPORT_FORMATS = ("text", "markdown", "json")
@@ -90,6 +93,14 @@ class State:
         else:
             result = index.refresh()
         return index, result
+
+    def read(self, compute: Callable[[Any], T]) -> T:
+        """compute(index) on an index brought up to date, the walk that checks it made
+        alongside (sync.Index.read_current): what the reports use."""
+        from .sync import Index
+
+        with Index(self.config) as index:
+            return index.read_current(lambda: compute(index))
 
 
 class _ProgressBar:
@@ -273,9 +284,10 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
     from . import reports_api
 
     as_of = as_of or dt.date.today()
-    idx, _ = state.index()
-    with idx:
-        text = reports_api.both(idx.conn, state.config, as_of, since, fmt, limit, use_color())
+    color = use_color()
+    text = state.read(
+        lambda idx: reports_api.both(idx.conn, state.config, as_of, since, fmt, limit, color)
+    )
     emit(text, output, state, markdown=fmt == "markdown")
 
 
@@ -293,9 +305,10 @@ def report_reconnect(state: State, as_of, fmt, limit, output, city) -> None:
     from . import reports_api
 
     as_of = as_of or dt.date.today()
-    idx, _ = state.index()
-    with idx:
-        text = reports_api.reconnect(idx.conn, state.config, as_of, fmt, limit, use_color(), city)
+    color = use_color()
+    text = state.read(
+        lambda idx: reports_api.reconnect(idx.conn, state.config, as_of, fmt, limit, color, city)
+    )
     emit(text, output, state, markdown=fmt == "markdown")
 
 
@@ -313,9 +326,8 @@ def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
     from . import reports_api
 
     as_of = as_of or dt.date.today()
-    idx, _ = state.index()
-    with idx:
-        text = reports_api.gifts(idx.conn, as_of, since, fmt, limit, use_color())
+    color = use_color()
+    text = state.read(lambda idx: reports_api.gifts(idx.conn, as_of, since, fmt, limit, color))
     emit(text, output, state, markdown=fmt == "markdown")
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import marshal
 import os
+import signal
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from . import db
 from .config import Config
@@ -25,6 +29,7 @@ CHUNK = 250  # notes per task sent to a worker
 BULK_MIN = 5000  # from this many new notes on, indexes are dropped and rebuilt after the load
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 Fingerprinted = tuple[str, int, int]  # (path, mtime_ns, size)
 
 
@@ -121,13 +126,17 @@ class Index:
         self.close()
 
     def refresh(
-        self, paths: Iterable[str] | None = None, progress: Progress | None = None
+        self,
+        paths: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        walked: tuple[Scan, int] | None = None,
     ) -> SyncResult:
         """Bring the index in line with the vault: all of it, or only `paths` (vault-relative)
-        when the caller knows what may have changed (the watcher)."""
+        when the caller knows what may have changed (the watcher). `walked`: a walk made
+        already, with the index's data_version from before it began."""
         started = time.perf_counter()
         try:
-            result = self._refresh(paths, progress)
+            result = self._refresh(paths, progress, walked)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
@@ -141,11 +150,46 @@ class Index:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _refresh(self, paths: Iterable[str] | None, progress: Progress | None) -> SyncResult:
+    def read_current(self, compute: Callable[[], T]) -> T:
+        """compute() (reads of this index) on an index that matches the vault.
+
+        Usually it already does, and the walk that tells (a stat of every note) takes as
+        long as a report: so a forked child walks the vault while compute() runs on the
+        index as it is. Its answer stands when the child's walk is the one the index
+        remembers matching (db.walk_digest, read before the walk began): the index then
+        held the notes as they were walked, or newer. Otherwise the index is refreshed
+        with the child's walk, and compute() runs again."""
+        try:
+            version, remembered = db.data_version(self.conn), db.walk_digest(self.conn)
+        except sqlite3.DatabaseError:
+            remembered = None  # refresh() says what to do with a broken index
+        child = _ChildWalk.start(self.config) if remembered and not self.fresh else None
+        if child is None:
+            self.refresh()
+            return compute()
+        try:
+            answer = _Outcome.of(compute)
+            if child.digest() == remembered:
+                return answer.get()
+            scan = child.scan()
+        finally:
+            child.close()
+        self.refresh(walked=(scan, version) if scan is not None else None)
+        return compute()
+
+    def _refresh(
+        self,
+        paths: Iterable[str] | None,
+        progress: Progress | None,
+        walked: tuple[Scan, int] | None = None,
+    ) -> SyncResult:
         walk: Walk | None = None
         if paths is None:
-            version = db.data_version(self.conn)  # before the walk: later commits show
-            scan = scan_vault(self.config)
+            if walked is None:
+                version = db.data_version(self.conn)  # before the walk: later commits show
+                scan = scan_vault(self.config)
+            else:
+                scan, version = walked
             walk = Walk(scan.digest(), version)
             result = SyncResult(total=len(scan.notes))
             if db.walk_digest(self.conn) == walk.digest:
@@ -364,3 +408,94 @@ def open_index(config: Config, rebuild: bool = False, progress: Progress | None 
     index = Index(config, rebuild=rebuild)
     result = index.refresh(progress=progress)
     return index, result
+
+
+class _Outcome(Generic[T]):
+    """What a call returned or raised, to be handed on later."""
+
+    def __init__(self, value: T | None, error: BaseException | None) -> None:
+        self.value, self.error = value, error
+
+    @classmethod
+    def of(cls, call: Callable[[], T]) -> _Outcome[T]:
+        try:
+            return cls(call(), None)
+        except Exception as exc:  # an answer like any other: it may not stand either
+            return cls(None, exc)
+
+    def get(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+class _ChildWalk:
+    """scan_vault in a forked child, which sends back the digest, then the walk itself
+    (marshal: the walk is plain lists) for a parent that turns out to need it."""
+
+    DIGEST_SIZE = 32  # Scan.digest(): 16 bytes in hex
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, config: Config) -> _ChildWalk | None:
+        """None where forking is not safe: no fork (Windows), macOS (system libraries
+        may not survive a fork without exec), or other threads (their locks would be
+        copied held)."""
+        if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
+            return None
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child: walk, write, and leave without any of the parent's exits
+            try:
+                os.close(read_end)
+                scan = scan_vault(config)
+                found = (scan.notes, scan.conflict_copies, scan.loops, scan.unreadable,
+                         scan.outside_links, scan.symlinked)  # fmt: skip
+                _write_all(write_end, scan.digest().encode() + marshal.dumps(found))
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def digest(self) -> str | None:
+        data = self._read(self.DIGEST_SIZE)
+        return data.decode() if len(data) == self.DIGEST_SIZE else None
+
+    def scan(self) -> Scan | None:
+        """The walk (after digest()); None if the child failed."""
+        try:
+            found = marshal.loads(self._read(None))
+        except (EOFError, ValueError, TypeError):
+            return None
+        return Scan(*found)
+
+    def _read(self, size: int | None) -> bytes:
+        chunks: list[bytes] = []
+        got = 0
+        while size is None or got < size:
+            chunk = os.read(self.fd, 65536 if size is None else size - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        """The child is not needed any more: it may still be writing the walk."""
+        os.close(self.fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
