@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 14  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 15  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,6 +115,8 @@ CREATE TABLE summary (            -- derived: per contact, what the reports need
     life TEXT,                      -- JSON [[date, text, path, line]] of its #life items
     follow_ups TEXT,                -- JSON [[due, text, path, line]] of open tasks for it
     events TEXT,                    -- JSON [[title, date, end, city, path]] of events it attends
+    life_latest TEXT, events_latest TEXT,  -- the latest date in each: a report that looks
+                                    -- only at recent items skips most lists unread
     version INTEGER NOT NULL        -- new each time this row (or its contact's) is written
 );
 """
@@ -571,7 +573,7 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
                lt.date, lt.kind, i.text, ln.path, lt.line,
                lm.date, mn.path, lm.line,
                {", ".join("l." + c for c in LEDGER_COLUMNS)},
-               lf.items, fu.items, ev.items, :version
+               lf.items, fu.items, ev.items, lf.latest, ev.latest, :version
         FROM contacts c
         LEFT JOIN touches lt ON lt.rowid = {_LATEST.format("t.kind NOT IN ('life', 'mention')")}
         LEFT JOIN interactions i ON i.id = lt.interaction_id
@@ -584,7 +586,7 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
         ) l ON l.id = c.note_id
         LEFT JOIN (
             SELECT t.contact_id AS id, json_group_array(json_array(t.date, i.text, n.path, t.line))
-                   AS items
+                   AS items, MAX(t.date) AS latest
             FROM touches t JOIN interactions i ON i.id = t.interaction_id
             JOIN notes n ON n.id = t.note_id
             WHERE t.kind = 'life' AND t.kind NOT IN ('touchpoint', 'mention') AND t.date <= :day
@@ -598,7 +600,8 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
         ) fu ON fu.id = c.note_id
         LEFT JOIN (
             SELECT contact_id AS id,
-                   json_group_array(json_array(title, date, end_date, city, path)) AS items
+                   json_group_array(json_array(title, date, end_date, city, path)) AS items,
+                   MAX(date) AS latest
             FROM ({_ATTENDED}) WHERE 1 {only} GROUP BY contact_id
         ) ev ON ev.id = c.note_id
         {where}
@@ -741,7 +744,7 @@ FROM (
                                                                 ELSE c.birthday_md END AS next_year,
                         s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line,
                         s.mention_date, s.mention_path, s.mention_line,
-                        s.life, s.follow_ups, s.events
+                        s.life, s.follow_ups, s.events, s.life_latest, s.events_latest
                     FROM contacts c JOIN notes n ON n.id = c.note_id
                     LEFT JOIN summary s ON s.contact_id = c.note_id
                     {only}
@@ -772,7 +775,8 @@ RECONNECT_JSON = """, json_object(
         WHEN 'last_contact' THEN json_object('date', last, 'kind', 'last_contact',
                                              'text', 'last contact (property)',
                                              'source', path || ':1') END),
-    'bring_up', json((
+    'bring_up', CASE WHEN follow_ups IS NULL AND IFNULL(life_latest, '') <= :since THEN json_array()
+                     ELSE json((
         SELECT json_group_array(json_object('type', type, 'date', date, 'text', text,
                                             'source', p || ':' || l))
         FROM (SELECT * FROM (
@@ -784,15 +788,16 @@ RECONNECT_JSON = """, json_object(
                 SELECT 'follow_up', json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                        json_extract(value, '$[2]'), json_extract(value, '$[3]')
                 FROM json_each(follow_ups))
-              ORDER BY date IS NOT NULL DESC, IFNULL(date, '') DESC, p, l, type <> 'life'))),
-    'events', json((
+              ORDER BY date IS NOT NULL DESC, IFNULL(date, '') DESC, p, l, type <> 'life')))
+                     END,
+    'events', CASE WHEN IFNULL(events_latest, '') < :day THEN json_array() ELSE json((
         SELECT json_group_array(json_object('title', t, 'date', d, 'end', e, 'city', c,
                                             'path', p))
         FROM (SELECT DISTINCT json_extract(value, '$[0]') AS t, json_extract(value, '$[1]') AS d,
                               json_extract(value, '$[2]') AS e, json_extract(value, '$[3]') AS c,
                               json_extract(value, '$[4]') AS p
               FROM json_each(events) WHERE d >= :day AND d <= :until
-              ORDER BY d, p, t, e, c)))
+              ORDER BY d, p, t, e, c))) END
 ) AS json"""
 
 
