@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .dates import DUE
-from .reports.ask import DECLINED_DAYS
-from .reports.common import Source
+from .reports.common import DECLINED_DAYS, Source
 from .reports.gifts import GiftsRow
 from .reports.reconnect import BringUp, ReconnectRow
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from . import db
 from .config import Config
-from .models import WARNING
 
 if TYPE_CHECKING:
     from .rows import NoteRows
@@ -390,6 +389,8 @@ def _exit_with_parent() -> None:
 
 
 def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:
+    from .models import WARNING  # not at the top: every command imports this module
+
     problems = [
         (rel, 1, WARNING, "sync-conflict copy: merge what it adds into the note, then delete it")
         for rel in scan.conflict_copies

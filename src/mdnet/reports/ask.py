@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from .. import db
 from ..config import Config
 from ..dates import parse_day
+from .common import DECLINED_DAYS
 from .gifts import gifts_report
 
 PENDING_DAYS = 30  # a pending ask younger than this: wait for the answer
-DECLINED_DAYS = 180  # "no" is a complete sentence: not re-asked for this long
 MIN_WORDS = 6
 
 # Phrases that make an ask vague, each with how to make it concrete.
