@@ -538,3 +538,28 @@ def test_reports_from_the_cli_follow_edits(vault):
     after = vault.run("report", "reconnect", "--as-of", "2026-06-01", "--format", "json")
     assert json.loads(after.stdout)["contacts"] == []
     assert _no_children_left()
+
+
+def test_reports_run_when_whatever_started_mdnet_ignores_sigchld(vault, private_cache):
+    """SIG_IGN for SIGCHLD is inherited across exec: children are then reaped at once,
+    and waiting for the walking child failed (and its pid could have been reused)."""
+    import signal
+    import subprocess
+    import sys
+
+    vault.write("people/Bob.md", "---\ncadence: 7d\n---\n- 2026-01-01 coffee\n")
+    cmd = [sys.executable, "-m", "mdnet", "--vault", str(vault.root), "report", "reconnect"]
+    env = {**os.environ, "XDG_CACHE_HOME": str(private_cache)}
+
+    def ignoring_sigchld() -> None:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    for _ in range(2):  # the first builds the index, the second reads it as it is
+        done = subprocess.run(
+            [*cmd, "--as-of", "2026-06-01"],
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=ignoring_sigchld,
+        )
+        assert done.returncode == 0 and "Bob" in done.stdout, done.stderr

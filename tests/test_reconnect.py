@@ -297,3 +297,31 @@ def test_a_memo_carried_across_edits_gives_the_report_made_without_one(vault):
             fresh = reports_api.reconnect(index.conn, config, as_of, "markdown")
             assert with_memo == fresh, rel
         assert "send [[P1]] the photos" in fresh and "Fair" in fresh and "P4" not in fresh
+
+
+def test_a_cadence_too_long_to_be_meant_is_named_and_the_circles_applies(vault):
+    """Written as a huge YAML number it did not even fit the index's integers: every
+    command stopped with an internal error."""
+    vault.write("people/Huge.md", "---\ncadence: 100000000000000000000\n---\n- 2026-06-01 x\n")
+    vault.write("people/Long.md", "---\ncadence: 99999999999d\ncircle: inner\n---\n")
+    rows, _ = reconnect(vault)
+    assert rows["Long"]["cadence_days"] == 14 and rows["Long"]["reason"] == "never"
+    assert "Huge" not in rows  # the default 90 days: seen 29 days ago
+    check = vault.run("check")
+    assert "people/Huge.md:2: error: cadence: " in check.stdout
+    assert "longer than 100 years" in check.stdout
+    vault.write(".mdnet.toml", 'default_cadence = "999999y"\n')
+    bad = vault.run("report")
+    assert bad.exit_code == 2 and "default_cadence" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_a_nul_character_reads_as_a_replacement_character_in_every_format(vault):
+    """SQLite's JSON functions before 3.45 cut text at a NUL; the text report did not."""
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "Nul.md").write_bytes(b"- 2026-06-01 got x\x00y the job #life\n")
+    vault.write(".mdnet.toml", 'default_cadence = "7d"\n')
+    rows, _ = reconnect(vault)
+    assert rows["Nul"]["bring_up"][0]["text"] == "got x\ufffdy the job #life"
+    text = vault.run("report", "reconnect", "--as-of", AS_OF)
+    assert "got x\ufffdy the job" in text.stdout
+    assert "people/Nul.md:1: error: contains a NUL byte" in vault.run("check").stdout

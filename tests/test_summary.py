@@ -173,7 +173,8 @@ def test_the_watchers_memo_is_not_used_across_a_rebuilt_index(vault):
 # side, 29 February in and out of leap years, invalid and untrimmed values, YAML numbers.
 AROUND = [-400, -366, -365, -31, -30, -29, -1, 0, 1, 30]
 AS_OFS = ["2024-02-28", "2024-02-29", "2025-02-28", "2025-03-01", "2026-12-31", "2027-01-01"]
-CADENCES = ["30d", "30", "4w", "none", "never", "bogus", "", "0", "-3", "true", "[1, 2]"]
+CADENCES = ["30d", "30", "4w", "none", "never", "bogus", "", "0", "-3", "true", "[1, 2]",
+            "100000000000000000000", "99999999999d"]  # fmt: skip
 CIRCLES = ["inner", "Inner", "FRIENDS", "unknown", "équipe", "ÉQUIPE", "", "[a]"]
 BIRTHDAYS = ["02-29", "--02-29", "2000-02-29", "1999-02-29", "02-28", "03-01", "12-31",
              "01-01", "13-01", "2026-02-30"]  # fmt: skip

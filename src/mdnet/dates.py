@@ -8,6 +8,7 @@ from functools import lru_cache
 
 NAMED_DURATIONS = {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 90, "yearly": 365}
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+MAX_DURATION_DAYS = 100 * 365  # longer is a typo (and would not fit the index's integers)
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _BIRTHDAY = re.compile(r"^(?:(\d{4})-|--)?(\d{2})-(\d{2})$")
@@ -51,7 +52,7 @@ def parse_duration(value: object) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, int) and value > 0:
-        return value
+        return _at_most_a_century(value)
     text = str(value).strip().lower()
     if text in ("none", "never"):
         return None
@@ -59,8 +60,14 @@ def parse_duration(value: object) -> int | None:
         return NAMED_DURATIONS[text]
     match = _DURATION.match(text)
     if match and int(match[1]) > 0:
-        return int(match[1]) * UNIT_DAYS[match[2].lower()]
+        return _at_most_a_century(int(match[1]) * UNIT_DAYS[match[2].lower()])
     raise ValueError(f"not a duration: {value!r} (use 30d, 2w, 3m, 1y, monthly or none)")
+
+
+def _at_most_a_century(days: int) -> int:
+    if days > MAX_DURATION_DAYS:
+        raise ValueError(f"{days} days is longer than 100 years")
+    return days
 
 
 def parse_birthday(value: object) -> tuple[int | None, int, int] | None:

@@ -153,6 +153,9 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         problems.append(Problem(rel, line, ERROR, "contains a NUL byte (is this a binary file?)"))
+        # Read as U+FFFD, as invalid UTF-8 is: a NUL cuts text short in terminals, and
+        # in SQLite's JSON functions before 3.45 (the JSON report).
+        text = text.replace("\x00", "\ufffd")
     lines = split_lines(text)
     if "<<<<<<<" in text or ">>>>>>>" in text:
         _find_conflict_markers(rel, lines, problems)

@@ -442,9 +442,12 @@ class _ChildWalk:
     @classmethod
     def start(cls, config: Config) -> _ChildWalk | None:
         """None where forking is not safe: no fork (Windows), macOS (system libraries
-        may not survive a fork without exec), or other threads (their locks would be
-        copied held)."""
+        may not survive a fork without exec), other threads (their locks would be copied
+        held), or SIGCHLD ignored (inherited from whatever started mdnet: children are
+        then reaped at once, and their pid could be another process's by close())."""
         if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
+            return None
+        if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:
             return None
         read_end, write_end = os.pipe()
         try:
@@ -492,8 +495,9 @@ class _ChildWalk:
         """The child is not needed any more: it may still be writing the walk."""
         os.close(self.fd)
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+            os.kill(self.pid, signal.SIGKILL)  # unreaped till below: the pid is still ours
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
 
 
 def _write_all(fd: int, data: bytes) -> None:
