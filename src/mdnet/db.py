@@ -704,52 +704,51 @@ UPCOMING_EVENT_DAYS = 60  # events this many days ahead are shown next to their 
 # reconnect_figures. On a tie the logged touch wins, then a mention, `met`, `last_contact`.
 RECONNECT = """
 SELECT id, name, path, version, circle, city, reason, cadence, last, days_since,
-       CASE WHEN days_since IS NOT NULL AND cadence IS NOT NULL THEN days_since - cadence END,
-       birthday, src, touch_kind, touch_text, touch_path, touch_line, mention_path,
-       mention_line, life, follow_ups, events {json}
+       days_since - cadence, birthday, src, touch_kind, touch_text, touch_path, touch_line,
+       mention_path, mention_line, life, follow_ups, events {json}
 FROM (
-    SELECT *, CASE
-        WHEN cadence IS NULL THEN 'no_cadence'
-        WHEN snooze_day > :day THEN 'snoozed'
-        WHEN days_since >= cadence THEN 'overdue'
-        WHEN last IS NULL THEN 'never'
-        WHEN birthday <= :horizon THEN 'birthday'
-        ELSE 'ok' END AS reason
+    SELECT *,
+        CASE WHEN cadence IS NULL THEN 'no_cadence'
+             WHEN snooze_day > :day THEN 'snoozed'
+             WHEN days_since >= cadence THEN 'overdue'
+             WHEN last IS NULL THEN 'never'
+             WHEN birthday <= :horizon THEN 'birthday'
+             ELSE 'ok' END AS reason,
+        CASE WHEN last IS NULL THEN NULL
+             WHEN last = touch_date THEN 'touch'
+             WHEN :mentions AND last = mention_date THEN 'mention'
+             WHEN last = met THEN 'met'
+             ELSE 'last_contact' END AS src
     FROM (
-        SELECT *, CAST(:day_jd - julianday(last) AS INTEGER) AS days_since,
-               CAST(julianday(CASE WHEN this_year >= :day THEN this_year ELSE next_year END)
-                    - :day_jd AS INTEGER) AS birthday
+        SELECT *, CAST(:day_jd - julianday(last) AS INTEGER) AS days_since
         FROM (
-            SELECT *, CASE src WHEN 'touch' THEN touch_date WHEN 'mention' THEN mention_date
-                               WHEN 'met' THEN met WHEN 'last_contact' THEN lc END AS last
-            FROM (
-                SELECT *, CASE WHEN lc > max(IFNULL(t, ''), IFNULL(met, '')) THEN 'last_contact'
-                               WHEN met > IFNULL(t, '') THEN 'met'
-                               ELSE t_src END AS src
-                FROM (
-                    SELECT c.note_id AS id, c.name, n.path, IFNULL(s.version, -1) AS version,
-                        c.circle, c.city, c.snooze_day,
-                        CASE WHEN c.cadence_days IS NOT NULL THEN NULLIF(c.cadence_days, 0)
-                             ELSE {circles} END AS cadence,
-                        CASE WHEN :mentions AND s.mention_date > IFNULL(s.touch_date, '')
-                             THEN 'mention' WHEN s.touch_date IS NOT NULL THEN 'touch' END
-                            AS t_src,
-                        CASE WHEN :mentions AND s.mention_date > IFNULL(s.touch_date, '')
-                             THEN s.mention_date ELSE s.touch_date END AS t,
-                        CASE WHEN c.met_day <= :day THEN c.met_day END AS met,
-                        CASE WHEN c.last_contact_day <= :day THEN c.last_contact_day END AS lc,
-                        :year || '-' || CASE c.birthday_md WHEN '02-29' THEN :feb29
-                                                           ELSE c.birthday_md END AS this_year,
-                        :next_year || '-' || CASE c.birthday_md WHEN '02-29' THEN :next_feb29
-                                                                ELSE c.birthday_md END AS next_year,
-                        s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line,
-                        s.mention_date, s.mention_path, s.mention_line,
-                        s.life, s.follow_ups, s.events, s.life_latest, s.events_latest
-                    FROM contacts c JOIN notes n ON n.id = c.note_id
-                    LEFT JOIN summary s ON s.contact_id = c.note_id
-                    {only}
-                )
-            )
+            SELECT c.note_id AS id, c.name, n.path, IFNULL(s.version, -1) AS version,
+                c.circle, c.city, c.snooze_day,
+                CASE WHEN c.cadence_days IS NOT NULL THEN NULLIF(c.cadence_days, 0)
+                     ELSE {circles} END AS cadence,
+                CASE WHEN c.met_day <= :day THEN c.met_day END AS met,
+                NULLIF(max(IFNULL(s.touch_date, ''),
+                           CASE WHEN :mentions THEN IFNULL(s.mention_date, '') ELSE '' END,
+                           CASE WHEN c.met_day <= :day THEN c.met_day ELSE '' END,
+                           CASE WHEN c.last_contact_day <= :day THEN c.last_contact_day
+                                ELSE '' END), '') AS last,
+                -- the next birthday: this year's, else next year's (29 February falls
+                -- on 28 February but in leap years)
+                CAST(julianday(CASE
+                    WHEN :year || '-' || c.birthday_md >= :day
+                    THEN :year || '-' || CASE c.birthday_md WHEN '02-29' THEN :feb29
+                                                            ELSE c.birthday_md END
+                    ELSE :next_year || '-' || CASE c.birthday_md WHEN '02-29' THEN :next_feb29
+                                                                 ELSE c.birthday_md END
+                    END) - :day_jd AS INTEGER)
+                    AS birthday,
+                s.touch_date, s.touch_kind, s.touch_text, s.touch_path, s.touch_line,
+                s.mention_date, s.mention_path, s.mention_line,
+                s.life, s.follow_ups, s.events, s.life_latest, s.events_latest
+            FROM contacts c JOIN notes n ON n.id = c.note_id
+            LEFT JOIN summary s ON s.contact_id = c.note_id
+            {only}
+            LIMIT -1  -- worked out once per contact, not again wherever the outer ones use them
         )
     )
 )
@@ -765,7 +764,7 @@ RECONNECT_JSON = """, json_object(
     'overdue_days', CASE WHEN days_since IS NOT NULL AND cadence IS NOT NULL
                          THEN days_since - cadence END,
     'birthday_in_days', birthday,
-    'last_interaction', json(CASE src
+    'last_interaction', CASE src
         WHEN 'touch' THEN json_object('date', last, 'kind', touch_kind, 'text', touch_text,
                                       'source', touch_path || ':' || touch_line)
         WHEN 'mention' THEN json_object('date', last, 'kind', 'mention', 'text', '',
@@ -774,9 +773,9 @@ RECONNECT_JSON = """, json_object(
                                     'source', path || ':1')
         WHEN 'last_contact' THEN json_object('date', last, 'kind', 'last_contact',
                                              'text', 'last contact (property)',
-                                             'source', path || ':1') END),
+                                             'source', path || ':1') END,
     'bring_up', CASE WHEN follow_ups IS NULL AND IFNULL(life_latest, '') <= :since THEN json_array()
-                     ELSE json((
+                     ELSE (
         SELECT json_group_array(json_object('type', type, 'date', date, 'text', text,
                                             'source', p || ':' || l))
         FROM (SELECT * FROM (
@@ -788,16 +787,16 @@ RECONNECT_JSON = """, json_object(
                 SELECT 'follow_up', json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                        json_extract(value, '$[2]'), json_extract(value, '$[3]')
                 FROM json_each(follow_ups))
-              ORDER BY date IS NOT NULL DESC, IFNULL(date, '') DESC, p, l, type <> 'life')))
+              ORDER BY date IS NOT NULL DESC, IFNULL(date, '') DESC, p, l, type <> 'life'))
                      END,
-    'events', CASE WHEN IFNULL(events_latest, '') < :day THEN json_array() ELSE json((
+    'events', CASE WHEN IFNULL(events_latest, '') < :day THEN json_array() ELSE (
         SELECT json_group_array(json_object('title', t, 'date', d, 'end', e, 'city', c,
                                             'path', p))
         FROM (SELECT DISTINCT json_extract(value, '$[0]') AS t, json_extract(value, '$[1]') AS d,
                               json_extract(value, '$[2]') AS e, json_extract(value, '$[3]') AS c,
                               json_extract(value, '$[4]') AS p
               FROM json_each(events) WHERE d >= :day AND d <= :until
-              ORDER BY d, p, t, e, c))) END
+              ORDER BY d, p, t, e, c)) END
 ) AS json"""
 
 
