@@ -281,13 +281,15 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from . import reports_api
-
     as_of = as_of or dt.date.today()
     color = use_color()
-    text = state.read(
-        lambda idx: reports_api.both(idx.conn, state.config, as_of, since, fmt, limit, color)
-    )
+
+    def make(idx):
+        from . import reports_api  # imported while the vault is walked (State.read)
+
+        return reports_api.both(idx.conn, state.config, as_of, since, fmt, limit, color)
+
+    text = state.read(make)
     emit(text, output, state, markdown=fmt == "markdown")
 
 
@@ -302,13 +304,15 @@ def report_reconnect(state: State, as_of, fmt, limit, output, city) -> None:
     Example:
       mdnet report reconnect --as-of 2026-11-20
     """
-    from . import reports_api
-
     as_of = as_of or dt.date.today()
     color = use_color()
-    text = state.read(
-        lambda idx: reports_api.reconnect(idx.conn, state.config, as_of, fmt, limit, color, city)
-    )
+
+    def make(idx):
+        from . import reports_api  # imported while the vault is walked (State.read)
+
+        return reports_api.reconnect(idx.conn, state.config, as_of, fmt, limit, color, city)
+
+    text = state.read(make)
     emit(text, output, state, markdown=fmt == "markdown")
 
 
@@ -323,11 +327,15 @@ def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
     Example:
       mdnet report gifts --since 2026-01-01
     """
-    from . import reports_api
-
     as_of = as_of or dt.date.today()
     color = use_color()
-    text = state.read(lambda idx: reports_api.gifts(idx.conn, as_of, since, fmt, limit, color))
+
+    def make(idx):
+        from . import reports_api  # imported while the vault is walked (State.read)
+
+        return reports_api.gifts(idx.conn, as_of, since, fmt, limit, color)
+
+    text = state.read(make)
     emit(text, output, state, markdown=fmt == "markdown")
 
 
