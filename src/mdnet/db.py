@@ -705,7 +705,7 @@ UPCOMING_EVENT_DAYS = 60  # events this many days ahead are shown next to their 
 RECONNECT = """
 SELECT id, name, path, version, circle, city, reason, cadence, last, days_since,
        days_since - cadence, birthday, src, touch_kind, touch_text, touch_path, touch_line,
-       mention_path, mention_line, life, follow_ups, events {json}
+       mention_path, mention_line, life, follow_ups, events, life_latest, events_latest {json}
 FROM (
     SELECT *,
         CASE WHEN cadence IS NULL THEN 'no_cadence'
@@ -814,8 +814,9 @@ def reconnect_figures(
     """Per contact (those listed, or all; every one or those with these ids): id, name,
     path, summary version, circle, city, reason, cadence, last day, days since, overdue
     days, days to birthday, which fact was last (touch, mention, met, last_contact), the
-    touch's kind, text, path, line, the mention's path, line, and the summary's life,
-    follow-ups and events (JSON); `as_json`: and the report row as JSON text.
+    touch's kind, text, path, line, the mention's path, line, the summary's life,
+    follow-ups and events (JSON) and the latest date of life items and of events;
+    `as_json`: and the report row as JSON text.
     `circles`: cadence by circle in lower case."""
     params: dict[str, object] = {
         "day": day.isoformat(),

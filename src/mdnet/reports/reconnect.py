@@ -199,10 +199,17 @@ DATED_PROPERTY = {"met": "first met", "last_contact": "last contact (property)"}
 
 
 def _row(figures: tuple, as_of: dt.date) -> ReconnectRow:
-    """A row of db.reconnect_figures as a report row, with what to bring up."""
+    """A row of db.reconnect_figures as a report row, with what to bring up. The lists
+    are read only when they hold something recent enough (most #life items are old, most
+    events past)."""
     (_, name, path, _, circle, _, reason, cadence, last, days_since, overdue, birthday, src,
      kind, text, touch_path, touch_line, mention_path, mention_line,
-     life, follow_ups, events) = figures  # fmt: skip
+     life, follow_ups, events, life_latest, events_latest) = figures[:24]  # fmt: skip
+    day = as_of.isoformat()
+    if not life or life_latest <= (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat():
+        life = None
+    if not events or events_latest < day:
+        events = None
     interaction = None
     if src == "touch":
         interaction = LastInteraction(last, kind, text, Source(touch_path, touch_line))
@@ -233,6 +240,8 @@ def bring_up(life: list, follow_ups: list, as_of: dt.date) -> tuple[BringUp, ...
     ([due, text, path, line]): newest first, follow-ups without a due date last."""
     since = (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat()
     day = as_of.isoformat()
+    if not life and not follow_ups:
+        return ()
     items = [
         BringUp("life", date, text, Source(path, line))
         for date, text, path, line in life
@@ -248,6 +257,8 @@ def bring_up(life: list, follow_ups: list, as_of: dt.date) -> tuple[BringUp, ...
 
 def events_ahead(events: list, as_of: dt.date) -> tuple[Event, ...]:
     """Events ([title, date, end, city, path]) within the coming days, soonest first."""
+    if not events:
+        return ()
     start, until = as_of.isoformat(), (as_of + dt.timedelta(days=UPCOMING_EVENT_DAYS)).isoformat()
     ahead = {tuple(e) for e in events if e[1] is not None and start <= e[1] <= until}
     return tuple(Event(*e) for e in sorted(ahead, key=lambda e: (e[1], e[4], e)))
