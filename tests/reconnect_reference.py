@@ -139,6 +139,8 @@ def _life_events(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple
     ).fetchall()
 
 
+# Written out again on purpose (db.py has the same rule for the summary): the reference
+# states the rule itself, and tests the summary that is built from it incrementally.
 FOLLOW_UPS = """
     SELECT t.note_id AS contact_id, t.due, t.text, n.path, t.line
     FROM tasks t JOIN contacts c ON c.note_id = t.note_id JOIN notes n ON n.id = t.note_id
