@@ -325,3 +325,21 @@ def test_a_nul_character_reads_as_a_replacement_character_in_every_format(vault)
     text = vault.run("report", "reconnect", "--as-of", AS_OF)
     assert "got x\ufffdy the job" in text.stdout
     assert "people/Nul.md:1: error: contains a NUL byte" in vault.run("check").stdout
+
+
+def test_an_event_without_a_date_is_shown_nowhere_and_stops_nothing(vault):
+    """The text rows skipped event lists by their latest date, which an undated event
+    does not have: every format but JSON stopped with an internal error."""
+    vault.write("people/Bob.md", "---\ncadence: 7d\n---\n- 2026-01-01 coffee\n")
+    vault.write("events/Party.md", '---\ntitle: Party\nattendees: ["[[Bob]]"]\n---\n')
+    vault.write("events/Later.md", '---\ndate: soon\nattendees: ["[[Bob]]"]\n---\n')
+    rows, _ = reconnect(vault)
+    assert rows["Bob"]["events"] == []
+    for args in (
+        ["report", "--as-of", AS_OF],
+        ["report", "reconnect", "--as-of", AS_OF, "--format", "markdown"],
+        ["show", "Bob", "--as-of", AS_OF],
+        ["draft", "Bob", "--as-of", AS_OF],
+    ):
+        result = vault.run(*args)
+        assert result.exit_code == 0, (args, result.output)

@@ -214,6 +214,7 @@ def test_reconnect_figures_on_edge_values_equal_the_rules(data, as_of, mentions)
     day = dt.date.fromisoformat(as_of)
     notes = data.draw(contacts(day))
     mention_days = data.draw(st.lists(st.sampled_from(AROUND), max_size=3))
+    event_days = data.draw(st.lists(st.sampled_from([None, *AROUND]), max_size=3))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "people").mkdir()
@@ -224,6 +225,15 @@ def test_reconnect_figures_on_edge_values_equal_the_rules(data, as_of, mentions)
             mentioned = (day + dt.timedelta(days=offset)).isoformat()
             links = " ".join(f"[[C{n}]]" for n in range(len(notes)))
             (root / "Daily" / f"{mentioned}.md").write_text(f"Saw {links}.\n", encoding="utf-8")
+        (root / "events").mkdir()
+        attendees = ", ".join(f'"[[C{n}]]"' for n in range(len(notes)))
+        for k, offset in enumerate(event_days):  # None: an event without a date
+            when = (
+                "" if offset is None else f"date: {(day + dt.timedelta(days=offset)).isoformat()}\n"
+            )
+            (root / "events" / f"E{k}.md").write_text(
+                f"---\ntitle: E{k}\n{when}attendees: [{attendees}]\n---\n", encoding="utf-8"
+            )
         (root / ".mdnet.toml").write_text(
             f'mentions = {"true" if mentions else "false"}\n[circles]\n"équipe" = "10d"\n',
             encoding="utf-8",
@@ -233,5 +243,8 @@ def test_reconnect_figures_on_edge_values_equal_the_rules(data, as_of, mentions)
             index.refresh()
             rows = {r.path: r for r in every_row(index.conn, config, day).values()}
             expected = reference_rows(index.conn, config, day)
+            report = reconnect_report(index.conn, config, day)
+            as_json = [json.loads(t) for t in reconnect_json(index.conn, config, day)]
+    assert as_json == [render.plain(row) for row in report]
     for path, row in rows.items():
         assert {name: getattr(row, name) for name in expected[path]} == expected[path], path

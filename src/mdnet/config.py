@@ -14,7 +14,11 @@ from .errors import ConfigError, UsageError
 
 CONFIG_NAME = ".mdnet.toml"
 _HERE = Path(__file__).parent
-_INDEX_CODE = [_HERE / name for name in ("parse.py", "yamlsafe.py", "db.py", "sync.py")]
+# The code whose output the index stores: a change to any of them means a rebuild.
+_INDEX_CODE = [
+    _HERE / name
+    for name in ("parse.py", "yamlsafe.py", "rows.py", "dates.py", "models.py", "db.py", "sync.py")
+]
 DEFAULT_CIRCLES: dict[str, int | None] = {
     "inner": 14,
     "close": 30,

@@ -208,7 +208,7 @@ def _row(figures: tuple, as_of: dt.date) -> ReconnectRow:
     day = as_of.isoformat()
     if not life or life_latest <= (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat():
         life = None
-    if not events or events_latest < day:
+    if not events or events_latest is None or events_latest < day:  # None: all undated
         events = None
     interaction = None
     if src == "touch":
