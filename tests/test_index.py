@@ -563,3 +563,20 @@ def test_reports_run_when_whatever_started_mdnet_ignores_sigchld(vault, private_
             preexec_fn=ignoring_sigchld,
         )
         assert done.returncode == 0 and "Bob" in done.stdout, done.stderr
+
+
+def test_an_edit_of_many_notes_fits_sqlites_oldest_variable_limit(vault):
+    """Before 3.32 SQLite allowed 999 bound variables by default (some builds still
+    do); one query bound 3 x 500 of them when many notes changed at once."""
+    for i in range(400):
+        vault.write(f"Daily/2026-01-{i % 28 + 1:02d} {i}.md", f"met [[P{i % 7}]]\n")
+    for i in range(7):
+        vault.write(f"people/P{i}.md", "- 2026-01-01 coffee\n")
+    config = load_config(vault.root)
+    with Index(config) as index:
+        index.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        index.refresh()
+        for i in range(400):
+            vault.write(f"Daily/2026-01-{i % 28 + 1:02d} {i}.md", f"saw [[P{i % 7}]]\n")
+        result = index.refresh()
+        assert result.changed == 400

@@ -486,7 +486,9 @@ def contacts_touched_by(conn: sqlite3.Connection, note_ids: Iterable[int]) -> se
     """Whose summary changes when these notes do: the contacts their touches are for,
     their tasks link and their events list as attendees, and the notes that are contacts."""
     found = set(note_ids)
-    for chunk, marks in _chunks(list(found)):
+    # Each chunk is bound three times: 3 x 300 stays under the 999 variables that SQLite
+    # allowed before 3.32 (and builds that keep that default still do).
+    for chunk, marks in _chunks(list(found), size=300):
         rows = conn.execute(
             f"""
             SELECT contact_id FROM touches WHERE note_id IN ({marks})
