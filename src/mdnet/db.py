@@ -625,7 +625,7 @@ def generation(conn: sqlite3.Connection) -> str | None:
 
 def summary_versions(conn: sqlite3.Connection) -> dict[int, int]:
     """contact id → the version of its summary row: a caller that keeps rows made from
-    contacts_with_summary knows which ones to read again."""
+    reconnect_figures (the watcher's memo) knows which ones to read again."""
     rows = conn.execute(
         "SELECT c.note_id, IFNULL(s.version, -1) FROM contacts c "
         "LEFT JOIN summary s ON s.contact_id = c.note_id"
@@ -912,46 +912,6 @@ def contacts_with_key(conn: sqlite3.Connection, key: str) -> set[int]:
     return {row[0] for row in rows}
 
 
-def last_touchpoints(
-    conn: sqlite3.Connection, as_of: str, mentions: bool = True, contact_id: int | None = None
-) -> dict[int, tuple]:
-    """contact id → (date, kind, text, path, line) of its latest touchpoint on or before
-    as_of (for every contact, or only `contact_id`); on a day with both, a logged
-    interaction is preferred to a mention."""
-    skip_mentions = "" if mentions else "AND t2.kind <> 'mention'"
-    only = "" if contact_id is None else f"WHERE c.note_id = {int(contact_id)}"
-    rows = conn.execute(
-        f"""
-        SELECT c.note_id, t.date, t.kind, IFNULL(i.text, ''), n.path, t.line
-        FROM contacts c
-        JOIN touches t ON t.rowid = (
-            SELECT t2.rowid FROM touches t2
-            WHERE t2.contact_id = c.note_id AND t2.date <= ? AND t2.kind <> 'life' {skip_mentions}
-            ORDER BY t2.date DESC, t2.interaction_id IS NULL, t2.rowid DESC LIMIT 1)
-        LEFT JOIN interactions i ON i.id = t.interaction_id
-        JOIN notes n ON n.id = t.note_id
-        {only}
-        """,
-        (as_of,),
-    )
-    return {row[0]: row[1:] for row in rows}
-
-
-def life_events(conn: sqlite3.Connection, since: str, as_of: str) -> list[tuple]:
-    """(contact id, date, text, path, line) of #life items in (since, as_of]."""
-    return conn.execute(
-        """
-        SELECT t.contact_id, t.date, i.text, n.path, t.line
-        FROM touches t JOIN interactions i ON i.id = t.interaction_id
-        JOIN notes n ON n.id = t.note_id
-        WHERE t.kind = 'life' AND t.kind NOT IN ('touchpoint', 'mention')
-          AND t.date > ? AND t.date <= ?
-        ORDER BY t.date DESC, n.path, t.line
-        """,
-        (since, as_of),
-    ).fetchall()
-
-
 # (contact_id, due, text, path, line) of open tasks in a contact's note or linking it.
 _FOLLOW_UPS = """
     SELECT t.note_id AS contact_id, t.due, t.text, n.path, t.line
@@ -978,19 +938,6 @@ _ATTENDED = """
     SELECT DISTINCT r.contact_id, e.title, e.date, e.end_date, e.city, n.path
     FROM events e JOIN event_attendees a ON a.note_id = e.note_id
     JOIN resolved r ON r.key = a.key JOIN notes n ON n.id = e.note_id"""
-
-
-def open_follow_ups(conn: sqlite3.Connection) -> list[tuple]:
-    """(contact id, due, text, path, line) of open tasks in a contact's note or linking it."""
-    return conn.execute(_FOLLOW_UPS).fetchall()
-
-
-def upcoming_events(conn: sqlite3.Connection, start: str, end: str) -> list[tuple]:
-    """(contact id, title, date, end, city, path) of events in [start, end] that contacts attend."""
-    return conn.execute(
-        f"SELECT * FROM ({_ATTENDED}) WHERE date >= ? AND date <= ? ORDER BY date, path",
-        (start, end),
-    ).fetchall()
 
 
 def ledger(

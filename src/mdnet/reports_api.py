@@ -61,7 +61,11 @@ def gifts(
 
 
 def reconnect_json(
-    conn: sqlite3.Connection, config: Config, as_of: dt.date, limit: int | None, city=None
+    conn: sqlite3.Connection,
+    config: Config,
+    as_of: dt.date,
+    limit: int | None,
+    city: str | None = None,
 ) -> str:
     rows = reconnect_rows_json(conn, config, as_of, city)[:limit]
     return render.report_json("reconnect", as_of, rows)
