@@ -26,6 +26,18 @@ def test_every_command_sees_edits_without_an_explicit_index(vault):
     assert "Jib" in vault.run("report", "reconnect", "--as-of", "2026-06-30").stdout
     vault.write("people/Jib.md", "---\ncadence: 10d\n---\n- 2026-06-29 coffee\n")
     assert "Jib" not in vault.run("report", "reconnect", "--as-of", "2026-06-30").stdout
+    # Commands that read make their answer while a child walks the vault: after an
+    # edit, a new contact, a new pair of shared interests, the answer is made again.
+    day = ("--as-of", "2026-06-30")
+    vault.write("people/Jib.md", "---\ncadence: 10d\ninterests: [maps]\n---\n- 2026-06-30 tea\n")
+    assert "2026-06-30" in vault.run("show", "Jib", *day).stdout
+    vault.write("people/Ada.md", "---\ninterests: [maps]\n---\n- 2025-01-01 lunch\n")
+    assert "Ada" in vault.run("show", "Ada", *day).stdout
+    vault.write("people/Bo.md", "- 2026-01-01 lunch\n")
+    assert vault.run("draft", "Bo", *day).stdout.startswith("Hey Bo")
+    vault.write("people/Cy.md", "- 2026-01-01 lunch\n")
+    assert vault.run("ask", "Cy", *day).stdout.startswith("Cy: not yet")
+    assert "Ada" in vault.run("intros").stdout and "Jib" in vault.run("intros").stdout
 
 
 def test_check_lists_problems_and_exits_1_on_errors(vault):

@@ -96,7 +96,8 @@ class State:
 
     def read(self, compute: Callable[[Any], T]) -> T:
         """compute(index) on an index brought up to date, the walk that checks it made
-        alongside (sync.Index.read_current): what the reports use."""
+        alongside (sync.Index.read_current): what the commands that only read use.
+        compute may run twice, so it must not write (a summary moved to its day aside)."""
         from .sync import Index
 
         with Index(self.config) as index:
@@ -355,9 +356,7 @@ def show(state: State, name: str, fmt: str, as_of, output) -> None:
     from .show import render_contact, show_contact
 
     as_of = as_of or dt.date.today()
-    idx, _ = state.index()
-    with idx:
-        card = show_contact(idx.conn, state.config, name, as_of)
+    card = state.read(lambda idx: show_contact(idx.conn, state.config, name, as_of))
     emit(render_contact(card, fmt, use_color()), output)
 
 
@@ -494,9 +493,9 @@ def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
     from .reports.ask import check_ask
 
     as_of = as_of or dt.date.today()
-    idx, _ = state.index()
-    with idx:
-        check = check_ask(idx.conn, state.config, find_contact(idx.conn, name), as_of, text)
+    check = state.read(
+        lambda idx: check_ask(idx.conn, state.config, find_contact(idx.conn, name), as_of, text)
+    )
     if fmt == "json":
         emit(to_json(check), output)
     else:
@@ -528,9 +527,7 @@ def intros(state: State, limit: int, fmt: str, output) -> None:
     from .render import to_json
     from .reports.intros import intro_pairs
 
-    idx, _ = state.index()
-    with idx:
-        pairs = intro_pairs(idx.conn, limit)
+    pairs = state.read(lambda idx: intro_pairs(idx.conn, limit))
     if fmt == "json":
         emit(to_json({"pairs": pairs}), output)
         return
@@ -564,9 +561,8 @@ def draft(state: State, name: str, template, as_of, output) -> None:
             raise click.BadParameter(
                 f"cannot read {template}: {exc}", param_hint="--template"
             ) from None
-    idx, _ = state.index()
-    with idx:
-        message = draft_message(idx.conn, state.config, name, as_of or dt.date.today(), text)
+    day = as_of or dt.date.today()
+    message = state.read(lambda idx: draft_message(idx.conn, state.config, name, day, text))
     emit(message, output)
 
 
