@@ -240,3 +240,21 @@ def test_reports_in_other_processes_never_hit_a_locked_index(vault, watching, tm
         assert proc.wait(timeout=60) == 0, proc.stderr.read()
         assert "locked" not in proc.stderr.read()
     wait_for(lambda: report(vault).count("[[P") == 150, timeout=30, what="all 150 notes")
+
+
+def test_problems_of_a_batch_are_named_past_its_first_500_notes(vault):
+    """A `git pull` can change thousands of notes at once: the batch's problems were
+    looked up for its first 500 notes only (a bound-variable limit)."""
+    from mdnet.sync import Index
+
+    paths = [vault.write(f"Daily/2026-01-01 n{i:03}.md", "fine\n") for i in range(600)]
+    vault.write("Daily/2026-01-01 n599.md", "- 2026-02-30 x\n")
+    config = load_config(vault.root)
+    watcher = Watcher(config, log=lambda line: None)
+    with Index(config) as index:
+        index.refresh()
+        rel = [str(p.relative_to(vault.root)) for p in paths]
+        problems = watcher._problems(index, rel)
+    assert problems == [
+        "Daily/2026-01-01 n599.md:1: error: 2026-02-30 is not a real date; the item is ignored"
+    ]

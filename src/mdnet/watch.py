@@ -206,14 +206,15 @@ class Watcher:
                 self.log(f"  {path}")
 
     def _problems(self, index: Index, paths: list[str]) -> list[str]:
-        if not paths:
-            return []
-        marks = ",".join("?" * len(paths[:500]))
-        rows = index.conn.execute(
-            f"SELECT path, line, level, message FROM problems WHERE path IN ({marks}) "
-            "ORDER BY path, line",
-            paths[:500],
-        ).fetchall()
+        rows = []
+        for start in range(0, len(paths), 500):  # bound variables: under SQLite's old 999
+            chunk = paths[start : start + 500]
+            rows += index.conn.execute(
+                "SELECT path, line, level, message FROM problems "
+                f"WHERE path IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        rows.sort(key=lambda row: (row[0], row[1]))
         return [f"{p}:{line}: {level}: {message}" for p, line, level, message in rows]
 
     def _write_reports(self, index: Index, force_log: bool = False) -> list[str]:
