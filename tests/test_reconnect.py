@@ -218,8 +218,8 @@ def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
 
     from mdnet import render
     from mdnet.config import load_config
-    from mdnet.reports.gifts import gifts_json, gifts_report
-    from mdnet.reports.reconnect import reconnect_json, reconnect_report
+    from mdnet.reports.gifts import gifts_json_rows, gifts_report
+    from mdnet.reports.reconnect import reconnect_json_rows, reconnect_report
     from mdnet.sync import Index
 
     def generic(value):
@@ -247,7 +247,7 @@ def test_report_rows_as_json_are_what_the_generic_conversion_gives(vault):
         index.refresh()
         rows = reconnect_report(index.conn, config, as_of)
         gifts = gifts_report(index.conn, as_of)
-        made_by_the_index = reconnect_json(index.conn, config, as_of) + gifts_json(
+        made_by_the_index = reconnect_json_rows(index.conn, config, as_of) + gifts_json_rows(
             index.conn, as_of
         )
     assert rows[0].bring_up and rows[0].events and rows[0].last_interaction

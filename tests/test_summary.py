@@ -21,8 +21,8 @@ from reconnect_reference import reference_rows
 
 from mdnet import db, render
 from mdnet.config import load_config
-from mdnet.reports.gifts import _tallies, gifts_json, gifts_report
-from mdnet.reports.reconnect import LISTED, every_row, reconnect_json, reconnect_report
+from mdnet.reports.gifts import _tallies, gifts_json_rows, gifts_report
+from mdnet.reports.reconnect import LISTED, every_row, reconnect_json_rows, reconnect_report
 from mdnet.sync import Index
 
 GENVAULT = Path(__file__).resolve().parents[1] / "benchmarks" / "genvault.py"
@@ -62,7 +62,7 @@ def test_gift_tallies_of_the_summary_equal_the_ledger_on_every_day(generated, pr
             ledger = {row[0]: row[1:] for row in db.ledger(conn, "0000-01-01", day)}
             assert tallies == ledger and ledger, day
             as_of = dt.date.fromisoformat(day)
-            as_json = [json.loads(text) for text in gifts_json(conn, as_of)]
+            as_json = [json.loads(text) for text in gifts_json_rows(conn, as_of)]
             assert as_json == [render.plain(row) for row in gifts_report(conn, as_of)], day
 
 
@@ -97,11 +97,11 @@ def test_reconnect_figures_equal_the_rules_worked_out_from_the_touches(
                 p for p, r in expected.items() if r["reason"] in LISTED
             }, day
             # The JSON format's rows, made by the index: the same rows in the same order.
-            as_json = [json.loads(text) for text in reconnect_json(conn, config, as_of)]
+            as_json = [json.loads(text) for text in reconnect_json_rows(conn, config, as_of)]
             assert as_json == [render.plain(row) for row in report], day
             # On a trip, everyone in that city, listed or not.
             trip = reconnect_report(conn, config, as_of, city=CITY)
-            assert [json.loads(t) for t in reconnect_json(conn, config, as_of, CITY)] == [
+            assert [json.loads(t) for t in reconnect_json_rows(conn, config, as_of, CITY)] == [
                 render.plain(row) for row in trip
             ]
             assert {r.path for r in trip} == {p for p in expected if cities[p] == CITY}
@@ -244,7 +244,7 @@ def test_reconnect_figures_on_edge_values_equal_the_rules(data, as_of, mentions)
             rows = {r.path: r for r in every_row(index.conn, config, day).values()}
             expected = reference_rows(index.conn, config, day)
             report = reconnect_report(index.conn, config, day)
-            as_json = [json.loads(t) for t in reconnect_json(index.conn, config, day)]
+            as_json = [json.loads(t) for t in reconnect_json_rows(index.conn, config, day)]
     assert as_json == [render.plain(row) for row in report]
     for path, row in rows.items():
         assert {name: getattr(row, name) for name in expected[path]} == expected[path], path

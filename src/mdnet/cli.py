@@ -104,6 +104,18 @@ class State:
             return index.read_current(lambda: compute(index))
 
 
+def _read_report(state: State, make: Callable[[Any, Any], str]) -> str:
+    """make(reports_api, connection) on a current index (State.read); the report code is
+    imported after the walking child has started, so that the two overlap."""
+
+    def compute(index: Any) -> str:
+        from . import reports_api
+
+        return make(reports_api, index.conn)
+
+    return state.read(compute)
+
+
 class _ProgressBar:
     """A bar on stderr, shown only when there is a lot to read."""
 
@@ -284,13 +296,9 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
         return
     as_of = as_of or dt.date.today()
     color = use_color()
-
-    def make(idx):
-        from . import reports_api  # imported while the vault is walked (State.read)
-
-        return reports_api.both(idx.conn, state.config, as_of, since, fmt, limit, color)
-
-    text = state.read(make)
+    text = _read_report(
+        state, lambda api, conn: api.both(conn, state.config, as_of, since, fmt, limit, color)
+    )
     emit(text, output, state, markdown=fmt == "markdown")
 
 
@@ -307,13 +315,9 @@ def report_reconnect(state: State, as_of, fmt, limit, output, city) -> None:
     """
     as_of = as_of or dt.date.today()
     color = use_color()
-
-    def make(idx):
-        from . import reports_api  # imported while the vault is walked (State.read)
-
-        return reports_api.reconnect(idx.conn, state.config, as_of, fmt, limit, color, city)
-
-    text = state.read(make)
+    text = _read_report(
+        state, lambda api, conn: api.reconnect(conn, state.config, as_of, fmt, limit, color, city)
+    )
     emit(text, output, state, markdown=fmt == "markdown")
 
 
@@ -330,13 +334,7 @@ def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
     """
     as_of = as_of or dt.date.today()
     color = use_color()
-
-    def make(idx):
-        from . import reports_api  # imported while the vault is walked (State.read)
-
-        return reports_api.gifts(idx.conn, as_of, since, fmt, limit, color)
-
-    text = state.read(make)
+    text = _read_report(state, lambda api, conn: api.gifts(conn, as_of, since, fmt, limit, color))
     emit(text, output, state, markdown=fmt == "markdown")
 
 

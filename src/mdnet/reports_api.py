@@ -7,10 +7,8 @@ import sqlite3
 
 from . import db, render
 from .config import Config
-from .reports.gifts import gifts_json as gifts_rows_json
-from .reports.gifts import gifts_report
-from .reports.reconnect import ReconnectMemo, reconnect_report
-from .reports.reconnect import reconnect_json as reconnect_rows_json
+from .reports.gifts import gifts_json_rows, gifts_report
+from .reports.reconnect import ReconnectMemo, reconnect_json_rows, reconnect_report
 
 
 def reconnect(
@@ -55,7 +53,7 @@ def gifts(
     return render.gifts_text(rows, as_of, render.Style(color), owe=owe)
 
 
-# The JSON format's rows are made by the index as JSON text (reports.*.…_json): a report
+# The JSON format's rows are made by the index as JSON text (reports.*.…_json_rows): a report
 # can have tens of thousands of rows, and building them as objects to convert them
 # took most of its time.
 
@@ -67,7 +65,7 @@ def reconnect_json(
     limit: int | None,
     city: str | None = None,
 ) -> str:
-    rows = reconnect_rows_json(conn, config, as_of, city)[:limit]
+    rows = reconnect_json_rows(conn, config, as_of, city)[:limit]
     return render.report_json("reconnect", as_of, rows)
 
 
@@ -75,7 +73,7 @@ def gifts_json(
     conn: sqlite3.Connection, as_of: dt.date, since: dt.date | None, limit: int | None
 ) -> str:
     if since is None:
-        rows = gifts_rows_json(conn, as_of)[:limit]
+        rows = gifts_json_rows(conn, as_of)[:limit]
     else:  # a window: from the touches themselves, not the all-time summary
         rows = [render.json_text(row) for row in gifts_report(conn, as_of, since)[:limit]]
     return render.report_json("gifts", as_of, rows, since=since.isoformat() if since else None)

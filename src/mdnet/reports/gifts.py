@@ -74,7 +74,7 @@ def gifts_report(
     return rows
 
 
-def gifts_json(conn: sqlite3.Connection, as_of: dt.date) -> list[str]:
+def gifts_json_rows(conn: sqlite3.Connection, as_of: dt.date) -> list[str]:
     """The rows of gifts_report for all time as JSON text, in the same order: what
     render.plain makes of them, made by the index (a report has thousands of rows)."""
     with db.summary_as_of(conn, as_of.isoformat()):

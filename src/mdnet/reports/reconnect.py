@@ -93,7 +93,7 @@ def reconnect_report(
     return listed
 
 
-def reconnect_json(
+def reconnect_json_rows(
     conn: sqlite3.Connection, config: Config, as_of: dt.date, city: str | None = None
 ) -> list[str]:
     """The report's rows as JSON text, in the same order: what render.plain makes of
