@@ -326,14 +326,9 @@ def count_notes(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
 
 
-def next_ids(conn: sqlite3.Connection) -> tuple[int, int]:
-    """The next free ids of interactions and tasks: we assign ids ourselves so that the
-    rows of many notes go in with one executemany per table."""
-    row = conn.execute(
-        "SELECT (SELECT IFNULL(MAX(id), 0) FROM interactions), (SELECT IFNULL(MAX(id), 0) "
-        "FROM tasks)"
-    ).fetchone()
-    return row[0] + 1, row[1] + 1
+def next_task_id(conn: sqlite3.Connection) -> int:
+    """The next free task id: we number tasks ourselves, as their links refer to them."""
+    return conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM tasks").fetchone()[0]
 
 
 # --- writing rows ---------------------------------------------------------------------
@@ -341,38 +336,35 @@ def next_ids(conn: sqlite3.Connection) -> tuple[int, int]:
 
 @dataclass
 class Batch:
-    """Rows for many notes, written with one executemany per table."""
+    """Rows for many notes, written with one executemany per table. They come from the
+    workers in their tables' shape (rows.note_rows), so adding them is joining lists."""
 
-    interaction_id: int
     task_id: int
     notes: list[tuple] = field(default_factory=list)
     touched: list[tuple] = field(default_factory=list)
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in CHILD_TABLES})
 
-    def add(self, note_id: int, r: NoteRows, mtime_ns: int, size: int, digest: bytes) -> None:
-        self.notes.append(
-            (note_id, r.path, mtime_ns, size, digest, r.is_contact, r.is_event, r.generated,
-             r.date, r.body_line, r.properties, r.links)
-        )  # fmt: skip
+    def add(self, r: NoteRows, note_id: int, path: str, mtime_ns: int, size: int, digest: bytes):
+        head, contact, names, interactions, tasks, event, problems = r
+        self.notes.append((note_id, path, mtime_ns, size, digest, *head))
         rows = self.rows
-        if r.contact is not None:
-            rows["contacts"].append((note_id, *r.contact))
-            rows["names"] += [(key, note_id, source) for key, source in r.names]
-        first = self.interaction_id
-        self.interaction_id += len(r.interactions)
-        rows["interactions"] += [(first + n, note_id, *row) for n, row in enumerate(r.interactions)]
-        first = self.task_id
-        self.task_id += len(r.tasks)
-        rows["tasks"] += [(first + n, note_id, *row) for n, row in enumerate(r.tasks)]
-        rows["task_links"] += [
-            (first + n, note_id, key)
-            for n, row in enumerate(r.tasks)
-            if row[-1]
-            for key in json.loads(row[-1])
-        ]
-        if r.event is not None:
-            rows["events"].append((note_id, *r.event))
-        rows["problems"] += [(note_id, *p) for p in r.problems]
+        if contact is not None:
+            rows["contacts"].append(contact)
+            rows["names"] += names
+        rows["interactions"] += interactions
+        if tasks:
+            first = self.task_id
+            self.task_id += len(tasks)
+            rows["tasks"] += [(first + n, *row) for n, row in enumerate(tasks)]
+            rows["task_links"] += [
+                (first + n, note_id, key)
+                for n, row in enumerate(tasks)
+                if row[-1]
+                for key in json.loads(row[-1])
+            ]
+        if event is not None:
+            rows["events"].append(event)
+        rows["problems"] += problems
 
     def flush(self, conn: sqlite3.Connection) -> None:
         conn.executemany(
@@ -382,10 +374,18 @@ class Batch:
         for table, rows in self.rows.items():
             if rows:
                 marks = ",".join("?" * len(rows[0]))
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                conn.executemany(
+                    f"INSERT INTO {table}{_COLUMNS.get(table, '')} VALUES ({marks})", rows
+                )
             rows.clear()
         self.notes.clear()
         self.touched.clear()
+
+
+# Interactions are numbered by SQLite (as max + 1, which is what we would do).
+_COLUMNS = {
+    "interactions": "(note_id, line, date, text, kind, answer, tags, details, links)",
+}
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterator[tuple[list[int], str]]:
