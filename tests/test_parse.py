@@ -346,6 +346,11 @@ fragments = st.sampled_from(
         "# Heading",
         "+ 2025-04-05",
         "2) 2025-05-06 - dash #intro [[Gi]]",
+        "\u00a0 details after a no-break space",
+        "\u2003em-space indent",
+        "\x1cfile separator",
+        "  - 2025-06-07 nested item #Call (x#y) [#z]",
+        "- 2025-07-08 [[Hi]]#ask [[Jo#Part]] #123 #favour/given",
     ]
 )
 
@@ -422,6 +427,34 @@ yaml_words = st.sampled_from(
         "[a, [b]]",
         "back\\\\slash",
         "end]",
+        "--05-16",
+        "-x",
+        "-",
+        "--",
+        "-- x",
+        "-[a]",
+        "-:",
+        "-,",
+        "Kettle & Co",
+        "Hi!",
+        "a&b",
+        "x\x01",
+        '"\x7f"',
+        "\x85x",
+        "a\x85",
+        '["Adriana Doğan"]',
+        '["a", "b"]',
+        "['a', b]",
+        '["a", b]',
+        '["a,b"]',
+        '[""]',
+        '["a" , "b"]',
+        '["a"b]',
+        '[b"]',
+        "[-a]",
+        "[- a]",
+        "[&a x]",
+        "[a!, !b]",
     ]
 )
 yaml_keys = st.sampled_from(
@@ -458,3 +491,23 @@ def test_the_simple_front_matter_reader_agrees_with_libyaml(text):
         raise AssertionError(f"load_simple accepted YAML that libyaml rejects: {exc}") from None
     assert duplicates == []
     assert fast == (slow or {}), text
+
+
+def test_a_control_character_in_front_matter_is_named_whatever_reader_reads_it():
+    # The fast reader once took what libyaml refuses, so the same note was an error or
+    # not depending on which reader saw it first.
+    note = parse("---\nname: Ada\x01\ncity: Lyon\n---\nbody\n")
+    assert [(p.line, p.level) for p in note.problems] == [(2, "error")]
+    assert "control characters" in note.problems[0].message
+    assert note.properties == {}
+
+
+@given(st.text(alphabet="#a1 \t([])/,\u00a0é\n", max_size=14))
+def test_tags_are_found_as_the_plain_look_behind_finds_them(text):
+    # TAG puts its look-behind after the `#` (much faster); this is the obvious form.
+    import re
+
+    from mdnet.parse import TAG
+
+    obvious = re.compile(r"(?<![^\s(\[])#([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
+    assert TAG.findall(text) == obvious.findall(text)

@@ -170,11 +170,13 @@ def to_plain(value: Any) -> Any:
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_ -]*?):(?: (.*))?$")
 _ITEM_LINE = re.compile(r"^( {0,4})- (.*)$")
 _UNSAFE_START = set("[]{}&*!|>'\"%@`#,?:-~")
+# What libyaml refuses anywhere in a document: control characters and the like.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def load_simple(text: str) -> dict[str, Any] | None:
     """The mapping of a simple front matter, or None when it needs the real loader."""
-    if any(mark in text for mark in ("\t", "#", "\\", "&", "!")):
+    if any(mark in text for mark in ("\t", "#", "\\", "\x85")) or _NOT_YAML.search(text):
         return None
     result: dict[str, Any] = {}
     current: str | None = None  # the key whose block list is open
@@ -209,7 +211,9 @@ _FALLBACK = object()
 
 
 def _flow_list(raw: str) -> Any:
-    if not raw.endswith("]") or any(c in raw[1:-1] for c in "[]{}\"'"):
+    # Items may be quoted ("Adriana Doğan"); a quote that holds a comma splits into
+    # parts that _scalar refuses.
+    if not raw.endswith("]") or any(c in raw[1:-1] for c in "[]{}"):
         return _FALLBACK
     inner = raw[1:-1].strip()
     if not inner:
@@ -238,7 +242,7 @@ def _scalar(raw: str) -> Any:
         body = raw[1:-1]
         ok = len(raw) >= 2 and raw[-1] == "'" and "'" not in body
         return body if ok else _FALLBACK
-    if raw[0] in _UNSAFE_START or ": " in raw or raw.endswith(":"):
+    if raw[0] in _UNSAFE_START and not _plain_dash(raw) or ": " in raw or raw.endswith(":"):
         return _FALLBACK
     tag = _resolve(raw)
     if tag is None:
@@ -254,6 +258,12 @@ def _scalar(raw: str) -> Any:
     if tag.endswith(":timestamp"):
         return raw
     return _FALLBACK
+
+
+def _plain_dash(raw: str) -> bool:
+    """`--05-16` (a birthday without a year) or `-3`: a `-` that starts a plain scalar,
+    not a list item (`- x`)."""
+    return raw[0] == "-" and len(raw) > 1 and raw[1] != " "
 
 
 def _resolve(raw: str) -> str | None:
