@@ -132,9 +132,13 @@ def decode(rel: str, data: bytes, problems: list[Problem]) -> str:
 
 
 def split_lines(text: str) -> list[str]:
+    return _unix_newlines(text).split("\n")
+
+
+def _unix_newlines(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+    return text
 
 
 def split_front_matter(lines: list[str]) -> tuple[list[str] | None, int, bool]:
@@ -156,7 +160,7 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
     note = ParsedNote(path=rel)
     problems = note.problems
     text = decode(rel, data, problems)
-    if not text.strip():
+    if not text or text.isspace():
         problems.append(Problem(rel, 1, WARNING, "empty note"))
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -164,7 +168,8 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
         # Read as U+FFFD, as invalid UTF-8 is: a NUL cuts text short in terminals, and
         # in SQLite's JSON functions before 3.45 (the JSON report).
         text = text.replace("\x00", "\ufffd")
-    lines = split_lines(text)
+    text = _unix_newlines(text)
+    lines = text.split("\n")
     if "<<<<<<<" in text or ">>>>>>>" in text:
         _find_conflict_markers(rel, lines, problems)
     yaml_lines, body_start, closed = split_front_matter(lines)
@@ -181,7 +186,9 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
         note.links.clear()
         return note
     _check_properties(note, yaml_lines or [])
-    _scan_body(note, lines, body_start)
+    # The body as one text: the note's own when it has no front matter (most daily notes).
+    body = text if body_start == 0 else None
+    _scan_body(note, lines, body_start, body=body)
     return note
 
 
@@ -325,11 +332,19 @@ class _OpenItem:
 HARD_CONSTRUCTS = ("`", "~~~", "<!--", "%%")
 
 
-def _scan_body(note: ParsedNote, lines: list[str], start: int, fast: bool | None = None) -> None:
-    """Find links, dated items and tasks in the body. Most notes have no code and no
-    comments: for them a whole-text regex pass finds the few lines that matter, which is
-    several times faster than looking at every line (the results are the same)."""
-    body = "\n".join(lines[start:])
+def _scan_body(
+    note: ParsedNote,
+    lines: list[str],
+    start: int,
+    fast: bool | None = None,
+    body: str | None = None,
+) -> None:
+    """Find links, dated items and tasks in the body (`body`: its lines joined, if at hand).
+    Most notes have no code and no comments: for them a whole-text regex pass finds the
+    few lines that matter, which is several times faster than looking at every line (the
+    results are the same)."""
+    if body is None:
+        body = "\n".join(lines[start:])
     if fast is None:
         fast = not any(mark in body for mark in HARD_CONSTRUCTS)
     if fast:
@@ -352,12 +367,16 @@ def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) 
             key = link_key(match[1])
             if key:
                 append_link(Link(key, number))
-    number, pos = start + 1, 0
+    # Each item is found by the line break before it (hence one in front of the first
+    # line): a search that jumps from break to break is 2x faster than trying `^` at
+    # every character.
+    lined = "\n" + body
+    number, pos = start, 0
     total = len(lines)
     interactions = note.interactions
-    for match in ITEM_LINES.finditer(body):
-        at = match.start()
-        number += body.count("\n", pos, at)
+    for match in ITEM_LINES.finditer(lined):
+        at = match.start() + 1
+        number += lined.count("\n", pos, at)
         pos = at
         indent, box, task, wday, day, text = match.groups()
         if box is not None:
@@ -370,7 +389,7 @@ def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) 
         interactions.append(_interaction(number, day, text.strip()))
         # Details: only when the next line is blank or indented deeper. A next line that
         # starts with anything but white space is neither (most items are followed by one).
-        after = body[match.end() + 1 : match.end() + 2]
+        after = lined[match.end() + 1 : match.end() + 2]
         if number < total and (not after or after.isspace()):
             line = lines[number]
             if not line.strip() or _indent(line) > len(indent):
@@ -379,7 +398,7 @@ def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) 
 
 # A task, or a dated item split into date and text, in one pass over the whole body.
 ITEM_LINES = re.compile(
-    r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+"
+    r"\n([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+"
     r"(?:\[(?P<box>.)\](?:[ \t]+|$)(?P<task>.*)"
     r"|(?:\[\[(?P<wday>\d{4}-\d\d-\d\d)(?:\|[^\]\n]*)?\]\]|(?P<day>\d{4}-\d\d-\d\d))(?![\w/-])"
     r"(?:[ \t]*(?:[-—–][ \t]+|:[ \t]*))?(?P<text>.*))$",
