@@ -36,6 +36,8 @@ EXPECTED_PROBLEMS = {
     ("people/Jib.sync-conflict-20250101-120000-ABCDEF.md", 1, "warning"),
     ("people/loop", 1, "warning"),
     ("people/Outside.md", 1, "warning"),
+    ("people/Bad \ufffd name.md", 1, "warning"),  # file names that are not UTF-8
+    ("people/Folder \ufffd", 1, "warning"),
 }
 # Valid but unusual input is read as meant and not reported.
 READ_FINE = {"UTF-16": "Sixteen", "BOM": "Bom", "CRLF": "Windows", "Lone CR": "Classic Mac"}
@@ -54,6 +56,14 @@ def bad_vault(vault, tmp_path):
     outside = tmp_path / "outside.md"
     outside.write_text("---\nname: Outsider\n---\n- 2025-02-02 x\n")
     os.symlink(outside, people / "Outside.md")
+    # Names that are not UTF-8 (any bytes but / are a name on Linux) once stopped the index.
+    with open(os.fsencode(people) + b"/Bad \xff name.md", "wb") as handle:
+        handle.write(b"---\nname: Bad Name\n---\n- 2025-02-03 x\n")
+    os.mkdir(os.fsencode(people) + b"/Folder \xfe")
+    with open(os.fsencode(people) + b"/Folder \xfe/Inside.md", "wb") as handle:
+        handle.write(b"- 2025-02-04 x\n")
+    # A number too large for a float is infinity, which JSON (and SQLite's) cannot hold.
+    (people / "Huge number.md").write_text("---\nscore: 1e999\nlimit: -1E400\n---\n")
     return vault
 
 
@@ -95,6 +105,11 @@ def test_reports_and_queries_still_run_with_every_contact(bad_vault):
     ]:
         assert (path, day) in rows, path
     assert ("people/Jib.sync-conflict-20250101-120000-ABCDEF.md", "2025-01-19") not in rows
+    properties = bad_vault.run(
+        "query", "SELECT key, value FROM properties WHERE path = 'people/Huge number.md'"
+    )
+    assert properties.exit_code == 0, properties.output
+    assert "score" in properties.stdout and "inf" in properties.stdout
 
 
 def test_the_yaml_11_surprises_keep_their_text(bad_vault):

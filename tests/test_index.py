@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mdnet import db
 from mdnet.config import load_config
 from mdnet.sync import Index
-from mdnet.vault import scan_vault
+from mdnet.vault import BAD_NAME, scan_vault
 
 
 def refresh(vault, paths=None):
@@ -580,3 +580,16 @@ def test_an_edit_of_many_notes_fits_sqlites_oldest_variable_limit(vault):
             vault.write(f"Daily/2026-01-{i % 28 + 1:02d} {i}.md", f"saw [[P{i % 7}]]\n")
         result = index.refresh()
         assert result.changed == 400
+
+
+def test_a_name_that_is_not_utf8_is_a_problem_for_the_walk_and_the_watcher(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    with Index(load_config(vault.root)) as index:
+        index.refresh()
+        with open(os.fsencode(vault.root) + b"/people/Bad \xff.md", "wb") as handle:
+            handle.write(b"- 2025-01-02 tea\n")
+        bad = os.fsdecode(b"people/Bad \xff.md")
+        index.refresh([bad])  # what the watcher passes on: it once stopped the refresh
+        problems = index.conn.execute("SELECT path, message FROM problems").fetchall()
+        assert problems == [("people/Bad \ufffd.md", f"cannot read: {BAD_NAME}")]
+        assert db.count_notes(index.conn) == 1

@@ -455,6 +455,12 @@ yaml_words = st.sampled_from(
         "[- a]",
         "[&a x]",
         "[a!, !b]",
+        '["Ada"\u00a0, Bob]',
+        "[Ada\u00a0]",
+        "[x, \u3000y]",
+        "Kettle\u2028& Co",
+        "--05-16\u2029!x",
+        "Ada\u2029Lovelace",
     ]
 )
 yaml_keys = st.sampled_from(

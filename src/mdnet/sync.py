@@ -21,7 +21,7 @@ from .config import Config
 
 if TYPE_CHECKING:
     from .rows import NoteRows
-from .vault import Scan, counts_as_note, scan_vault, stat_note
+from .vault import Scan, counts_as_note, scan_vault, stat_note, utf8_name
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
 CHUNK = 250  # notes per task sent to a worker
@@ -242,6 +242,8 @@ class Index:
         gone: list[str] = []
         for rel in dict.fromkeys(paths):
             rel = rel.strip("/")
+            if not utf8_name(rel):  # never in the index: the walk names it as a problem
+                return None
             if os.path.isdir(self.config.vault / rel) or db.has_notes_under(self.conn, rel):
                 return None
             old = db.known_note(self.conn, rel)

@@ -134,6 +134,9 @@ def _scan_folder(
         name = entry.name
         if name[0] == ".":
             continue
+        if not name.isascii() and not utf8_name(name):
+            scan.unreadable.append((shown_name(prefix + name), BAD_NAME))
+            continue
         if name[-3:] == NOTE_SUFFIX and CONFLICT_MARK not in name and not ignore:
             try:  # the common case first: a note, no ignore patterns
                 fst = entry.stat()
@@ -186,6 +189,24 @@ def _scan_other(
     scan.notes.append((rel, fst.st_mtime_ns, fst.st_size))
 
 
+BAD_NAME = "the name is not valid UTF-8: rename it (nothing under it is read)"
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a name the OS gave is UTF-8 (else it holds surrogate escapes that no text
+    column or terminal takes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A name that is not UTF-8, with U+FFFD for its bad bytes: for messages."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -205,6 +226,8 @@ def counts_as_note(config: Config, rel: str) -> bool:
     """Whether a vault-relative path names a note the scan would include."""
     parts = rel.split("/")
     if any(p.startswith(".") for p in parts) or not rel.endswith(NOTE_SUFFIX):
+        return False
+    if not utf8_name(rel):
         return False
     if CONFLICT_MARK in parts[-1]:
         return False

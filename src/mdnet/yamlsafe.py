@@ -17,10 +17,7 @@ try:  # libyaml is about 7x faster than the pure-Python scanner
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_NODES = 50_000
-_SPECIAL_FLOAT = re.compile(
-    r"\.(?:inf|nan)\b", re.IGNORECASE
-)  # a front matter with more values is an alias bomb, not a contact
+MAX_NODES = 50_000  # a front matter with more values is an alias bomb, not a contact
 
 
 class FrontMatterLoader(_BaseLoader):
@@ -126,11 +123,10 @@ def load_with_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
         raise FrontMatterError("front matter nests too deeply", 0) from None
     finally:
         loader.dispose()
-    if "&" in text or "!" in text or _SPECIAL_FLOAT.search(text):
-        # Only anchors can make a value share or contain itself, and only tags or
-        # `.inf`/`.nan` make values JSON cannot hold: without them the value is plain.
-        value = to_plain(value)
-    return value, loader.duplicate_keys
+    # Anchors can make a value share or contain itself; tags, `.inf`, `.nan` and numbers
+    # too large for a float (`1e999`) make values JSON cannot hold. This is the slow path
+    # already (most front matter goes through load_simple), so every value is checked.
+    return to_plain(value), loader.duplicate_keys
 
 
 def to_plain(value: Any) -> Any:
@@ -170,8 +166,11 @@ def to_plain(value: Any) -> Any:
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_ -]*?):(?: (.*))?$")
 _ITEM_LINE = re.compile(r"^( {0,4})- (.*)$")
 _UNSAFE_START = set("[]{}&*!|>'\"%@`#,?:-~")
-# What libyaml refuses anywhere in a document: control characters and the like.
-_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What libyaml refuses anywhere in a document (control characters and the like), and
+# U+2028 and U+2029, which it reads as line breaks.
+_NOT_YAML = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def load_simple(text: str) -> dict[str, Any] | None:
@@ -215,12 +214,12 @@ def _flow_list(raw: str) -> Any:
     # parts that _scalar refuses.
     if not raw.endswith("]") or any(c in raw[1:-1] for c in "[]{}"):
         return _FALLBACK
-    inner = raw[1:-1].strip()
+    inner = raw[1:-1].strip(" ")  # YAML's white space, not Unicode's (U+00A0 is text)
     if not inner:
         return []
     values = []
     for part in inner.split(","):
-        part = part.strip()
+        part = part.strip(" ")
         if not part:
             return _FALLBACK
         value = _scalar(part)
