@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tomllib
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from .dates import parse_duration
 from .errors import ConfigError, UsageError
+from .hashing import sha1
 
 CONFIG_NAME = ".mdnet.toml"
 _HERE = Path(__file__).parent
@@ -46,7 +46,7 @@ class Config:
         A change means a rebuild (the code part also catches an upgrade of mdnet)."""
         code = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in _INDEX_CODE]
         keys = [self.people_dir, self.events_dir, list(self.ignore), code]
-        return hashlib.sha1(json.dumps(keys).encode()).hexdigest()[:16]
+        return sha1(json.dumps(keys).encode()).hexdigest()[:16]
 
     def cadence_for_circle(self, circle: str | None) -> int | None:
         if circle is not None and circle.lower() in self.circles:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -14,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .hashing import sha1
 
 if TYPE_CHECKING:
     from .rows import NoteRows
@@ -154,7 +155,7 @@ def index_path(vault: Path) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     real = os.path.realpath(vault)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", os.path.basename(real) or "vault")[:40]
-    digest = hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    digest = sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     return Path(base) / "mdnet" / f"{slug}-{digest}.sqlite3"
 
 

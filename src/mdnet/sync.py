@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import marshal
 import os
 import signal
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from . import db
 from .config import Config
+from .hashing import blake2b
 
 if TYPE_CHECKING:
     from .rows import NoteRows
@@ -93,7 +93,7 @@ def read_and_parse(vault: str, people_dir: str, events_dir: str, work: list[Work
                 out.append((rel, None, None, None, None))
                 continue
             data, mtime_ns, size = got
-            digest = hashlib.blake2b(data, digest_size=16).digest()
+            digest = blake2b(data, digest_size=16).digest()
             rows = None
             if digest != known_hash:
                 rows = note_rows(parse_note(rel, data, people_dir, events_dir), note_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -12,6 +11,7 @@ from functools import lru_cache
 from stat import S_IFMT, S_IFREG
 
 from .config import Config
+from .hashing import blake2b
 
 NOTE_SUFFIX = ".md"
 CONFLICT_MARK = ".sync-conflict-"
@@ -38,7 +38,7 @@ class Scan:
         """Of everything the walk found: equal digests, equal walks (marshal is C-fast and
         stable for these plain lists)."""
         found = (self.notes, self.conflict_copies, self.loops, self.unreadable, self.outside_links)
-        return hashlib.blake2b(marshal.dumps(found), digest_size=16).hexdigest()
+        return blake2b(marshal.dumps(found), digest_size=16).hexdigest()
 
 
 @lru_cache(maxsize=256)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import sqlite3
 import tempfile
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import RefusedError
+from .hashing import blake2b
 
 GENERATED_MARK = "generated_by: mdnet"
 
@@ -38,7 +38,7 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def _unchanged(snapshot: Snapshot, target: Path) -> bool:
