@@ -36,8 +36,8 @@ EXPECTED_PROBLEMS = {
     ("people/Jib.sync-conflict-20250101-120000-ABCDEF.md", 1, "warning"),
     ("people/loop", 1, "warning"),
     ("people/Outside.md", 1, "warning"),
-    ("people/Bad \ufffd name.md", 1, "warning"),  # file names that are not UTF-8
-    ("people/Folder \ufffd", 1, "warning"),
+    ("people/Bad \\xff name.md", 1, "warning"),  # file names that are not UTF-8
+    ("people/Folder \\xfe", 1, "warning"),
 }
 # Valid but unusual input is read as meant and not reported.
 READ_FINE = {"UTF-16": "Sixteen", "BOM": "Bom", "CRLF": "Windows", "Lone CR": "Classic Mac"}

@@ -309,3 +309,23 @@ def test_show_finds_a_decomposed_file_name_typed_composed(vault):
     )
     for name in ("Jürgen Müller", "jü", unicodedata.normalize("NFD", "jürgen müller")):
         assert vault.run("show", name).exit_code == 0, name
+
+
+def test_text_that_is_not_utf8_is_a_usage_error_and_writes_nothing(vault):
+    # A shell passes such bytes as they are; they reached SQLite (an internal error) or
+    # were written into the note as invalid UTF-8.
+    vault.write("people/Ann.md", "- 2025-01-01 coffee\n")
+    before = (vault.root / "people" / "Ann.md").read_bytes()
+    bad = os.fsdecode(b"hi \xff")
+    for args in (
+        ["show", bad],
+        ["ask", bad, "coffee on Friday?"],
+        ["log", "Ann", bad],
+        ["log", "Ann", "hi", "--tag", bad],
+        ["add", "Bob", "--circle", bad],
+    ):
+        result = vault.run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "not valid UTF-8" in result.output and "Traceback" not in result.output
+    assert (vault.root / "people" / "Ann.md").read_bytes() == before
+    assert not (vault.root / "people" / "Bob.md").exists()

@@ -591,5 +591,20 @@ def test_a_name_that_is_not_utf8_is_a_problem_for_the_walk_and_the_watcher(vault
         bad = os.fsdecode(b"people/Bad \xff.md")
         index.refresh([bad])  # what the watcher passes on: it once stopped the refresh
         problems = index.conn.execute("SELECT path, message FROM problems").fetchall()
-        assert problems == [("people/Bad \ufffd.md", f"cannot read: {BAD_NAME}")]
+        assert problems == [("people/Bad \\xff.md", f"cannot read: {BAD_NAME}")]
         assert db.count_notes(index.conn) == 1
+
+
+def test_names_that_are_not_utf8_are_not_reported_when_ignored_or_not_notes(vault):
+    vault.write(".mdnet.toml", 'ignore = ["old*"]\n')
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    root = os.fsencode(vault.root)
+    os.mkdir(root + b"/old \xff")
+    with open(root + b"/old \xff/Note.md", "wb") as handle:
+        handle.write(b"- 2025-01-02 tea\n")
+    with open(root + b"/people/photo \xe9.png", "wb") as handle:  # an attachment
+        handle.write(b"\x89PNG")
+    with open(root + b"/people/old \xe9.md", "wb") as handle:  # an ignored note
+        handle.write(b"x\n")
+    scan = scan_vault(load_config(vault.root))
+    assert scan.unreadable == [] and [n[0] for n in scan.notes] == ["people/Jib.md"]

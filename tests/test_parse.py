@@ -517,3 +517,31 @@ def test_tags_are_found_as_the_plain_look_behind_finds_them(text):
 
     obvious = re.compile(r"(?<![^\s(\[])#([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
     assert TAG.findall(text) == obvious.findall(text)
+
+
+def test_front_matter_nested_hundreds_deep_is_a_problem_not_a_crash():
+    note = parse("---\na: " + "[" * 600 + "]" * 600 + "\nname: Deep\n---\n- 2024-01-05 x\n")
+    errors = [(p.line, p.message) for p in note.problems if p.level == "error"]
+    assert errors == [(2, "front matter: front matter nests too deeply")]
+    assert [i.date for i in note.interactions] == ["2024-01-05"]
+
+
+def test_a_line_separator_inside_a_value_is_text_as_obsidian_reads_it():
+    # U+2028 comes with text pasted from elsewhere; libyaml alone reads it as a line break
+    # and refused the whole front matter.
+    note = parse("---\nname: Ann Lee\ncircle: close\nnote: met at conf\u2028great talk\n---\n")
+    assert note.problems == []
+    assert note.properties == {
+        "name": "Ann Lee",
+        "circle": "close",
+        "note": "met at conf\u2028great talk",
+    }
+    # Its problems are on the lines as written (libyaml alone counted one more).
+    with_separator = parse("---\nname: Ann\u2029Lee # a comment\nbad: [\n---\n").problems
+    without = parse("---\nname: Ann Lee # a comment\nbad: [\n---\n").problems
+    assert [(p.line, p.message) for p in with_separator] == [(p.line, p.message) for p in without]
+
+
+def test_a_long_list_without_anchors_is_read_whatever_its_length():
+    note = parse("---\nx: [" + ",".join(["1"] * 50_001) + "]  # a comment\n---\n")
+    assert note.problems == [] and len(note.properties["x"]) == 50_001

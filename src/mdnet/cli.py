@@ -52,6 +52,24 @@ class MdnetGroup(SuggestingGroup):
             ctx.exit(1)
 
 
+class Utf8Text(click.ParamType):
+    """Text typed on the command line. A shell can pass bytes that are not UTF-8: they
+    would reach the index or a note as such, so they are a usage error here."""
+
+    name = "TEXT"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(value).decode("utf-8", "backslashreplace")
+            self.fail(f"{shown!r} is not valid UTF-8 text", param, ctx)
+        return value
+
+
+TEXT = Utf8Text()
+
+
 class DateType(click.ParamType):
     name = "DATE"
 
@@ -304,7 +322,7 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
 
 @report.command("reconnect")
 @report_options
-@click.option("--city", help="Only contacts in this city (for a trip).")
+@click.option("--city", help="Only contacts in this city (for a trip).", type=TEXT)
 @pass_state
 def report_reconnect(state: State, as_of, fmt, limit, output, city) -> None:
     """Who is overdue, and what to bring up.
@@ -339,7 +357,7 @@ def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
 
 
 @main.command()
-@click.argument("name", shell_complete=complete_contact)
+@click.argument("name", shell_complete=complete_contact, type=TEXT)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--as-of", type=DATE, help="Compute for this day (default: today).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
@@ -359,7 +377,7 @@ def show(state: State, name: str, fmt: str, as_of, output) -> None:
 
 
 @main.command()
-@click.argument("sql")
+@click.argument("sql", type=TEXT)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
 @pass_state
@@ -387,10 +405,12 @@ def query(state: State, sql: str, fmt: str, output) -> None:
 
 
 @main.command()
-@click.argument("name", shell_complete=complete_contact)
-@click.argument("text")
+@click.argument("name", shell_complete=complete_contact, type=TEXT)
+@click.argument("text", type=TEXT)
 @click.option("--date", "day", type=DATE, help="The day it happened (default: today).")
-@click.option("--tag", "tags", multiple=True, metavar="T", help="A tag, e.g. call or gift/given.")
+@click.option(
+    "--tag", "tags", multiple=True, metavar="T", help="A tag, e.g. call or gift/given.", type=TEXT
+)
 @pass_state
 def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
     """Add `- DATE TEXT #TAG` to the end of a contact's `## Log` section.
@@ -410,11 +430,13 @@ def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.argument("name")
-@click.option("--circle", help="A circle from the config (inner, close, friends, ...).")
-@click.option("--cadence", metavar="D", help="How often to reconnect: 30d, 2w, monthly, none.")
+@click.argument("name", type=TEXT)
+@click.option("--circle", help="A circle from the config (inner, close, friends, ...).", type=TEXT)
+@click.option(
+    "--cadence", metavar="D", help="How often to reconnect: 30d, 2w, monthly, none.", type=TEXT
+)
 @click.option("--met", type=DATE, help="When you first met.")
-@click.option("--tag", "tags", multiple=True, metavar="T", help="A tag for the note.")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="A tag for the note.", type=TEXT)
 @pass_state
 def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) -> None:
     """Create a contact note `people/NAME.md`; never overwrites a note.
@@ -470,8 +492,8 @@ def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
 
 
 @main.command()
-@click.argument("name", shell_complete=complete_contact)
-@click.argument("text", required=False)
+@click.argument("name", shell_complete=complete_contact, type=TEXT)
+@click.argument("text", required=False, type=TEXT)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--as-of", type=DATE, help="Check for this day (default: today).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
@@ -534,7 +556,7 @@ def intros(state: State, limit: int, fmt: str, output) -> None:
 
 
 @main.command()
-@click.argument("name", shell_complete=complete_contact)
+@click.argument("name", shell_complete=complete_contact, type=TEXT)
 @click.option("--template", type=click.Path(dir_okay=False), help="A template file with {field}s.")
 @click.option("--as-of", type=DATE, help="Draft for this day (default: today).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")

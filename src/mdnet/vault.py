@@ -134,10 +134,12 @@ def _scan_folder(
         name = entry.name
         if name[0] == ".":
             continue
-        if not name.isascii() and not utf8_name(name):
-            scan.unreadable.append((shown_name(prefix + name), BAD_NAME))
-            continue
-        if name[-3:] == NOTE_SUFFIX and CONFLICT_MARK not in name and not ignore:
+        if (
+            name[-3:] == NOTE_SUFFIX
+            and CONFLICT_MARK not in name
+            and not ignore
+            and (name.isascii() or utf8_name(name))
+        ):
             try:  # the common case first: a note, no ignore patterns
                 fst = entry.stat()
             except OSError:
@@ -167,10 +169,18 @@ def _scan_other(
         return
     rel = prefix + name
     if is_dir:
-        if not (ignore and is_ignored(rel, ignore, is_dir=True)):
+        if ignore and is_ignored(rel, ignore, is_dir=True):
+            return
+        if utf8_name(name):
             subfolders.append((entry.path, rel))
+        else:
+            scan.unreadable.append((shown_name(rel), BAD_NAME))
         return
     if not name.endswith(NOTE_SUFFIX):
+        return
+    if not utf8_name(name):  # a note no text column can name: said, unless ignored
+        if not (ignore and is_ignored(rel, ignore)):
+            scan.unreadable.append((shown_name(rel), BAD_NAME))
         return
     if CONFLICT_MARK in name:
         scan.conflict_copies.append(rel)
@@ -189,7 +199,7 @@ def _scan_other(
     scan.notes.append((rel, fst.st_mtime_ns, fst.st_size))
 
 
-BAD_NAME = "the name is not valid UTF-8: rename it (nothing under it is read)"
+BAD_NAME = "the name is not valid UTF-8: rename it to have it read"
 
 
 def utf8_name(name: str) -> bool:
@@ -203,8 +213,8 @@ def utf8_name(name: str) -> bool:
 
 
 def shown_name(name: str) -> str:
-    """A name that is not UTF-8, with U+FFFD for its bad bytes: for messages."""
-    return os.fsencode(name).decode("utf-8", "replace")
+    """A name that is not UTF-8, its bad bytes written as `\\xff`: for messages."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _inside(path: str, folder: str) -> bool:
