@@ -461,6 +461,9 @@ yaml_words = st.sampled_from(
         "Kettle\u2028& Co",
         "--05-16\u2029!x",
         "Ada\u2029Lovelace",
+        "[a:?]",
+        "[a:b, c]",
+        "[10:00]",
     ]
 )
 yaml_keys = st.sampled_from(

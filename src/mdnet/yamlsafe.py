@@ -245,7 +245,7 @@ def _flow_list(raw: str) -> Any:
     values = []
     for part in inner.split(","):
         part = part.strip(" ")
-        if not part:
+        if not part or ":" in part:  # `[a:?]`: flow mappings and their errors, libyaml's
             return _FALLBACK
         value = _scalar(part)
         if value is _FALLBACK:
