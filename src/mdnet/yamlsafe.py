@@ -105,7 +105,6 @@ def load_front_matter(text: str) -> tuple[Any, list[tuple[str, int]]]:
 
 def load_with_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
     """The real loader: libyaml's parser with our safe constructor."""
-    text, restore = _hide_line_separators(text)
     loader = FrontMatterLoader(text)
     try:
         value = loader.get_single_data()
@@ -128,37 +127,22 @@ def load_with_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
     # too large for a float (`1e999`) make values JSON cannot hold. This is the slow path
     # already (most front matter goes through load_simple), so every value is checked.
     try:
-        plain = to_plain(value, restore, limit="&" in text)
+        plain = to_plain(value, limit="&" in text)
     except RecursionError:
         raise FrontMatterError("front matter nests too deeply", 0) from None
     return plain, loader.duplicate_keys
 
 
-def _hide_line_separators(text: str) -> tuple[str, dict[int, str] | None]:
-    """libyaml reads U+2028 and U+2029 as line breaks; Obsidian (and the quick reader's
-    callers) as characters of the value, which is usually text pasted from elsewhere.
-    They stand in for themselves as private-use characters the text does not hold, and
-    are put back in the values (`to_plain(..., restore)`)."""
-    if "\u2028" not in text and "\u2029" not in text:
-        return text, None
-    free = (chr(c) for c in range(0xF0000, 0xF0100) if chr(c) not in text)
-    line, paragraph = next(free), next(free)
-    hidden = text.replace("\u2028", line).replace("\u2029", paragraph)
-    return hidden, {ord(line): "\u2028", ord(paragraph): "\u2029"}
-
-
-def to_plain(value: Any, restore: dict[int, str] | None = None, limit: bool = True) -> Any:
+def to_plain(value: Any, limit: bool = True) -> Any:
     """JSON-safe copy of a YAML value; refuses alias bombs (with `limit`: only anchors
-    make one) and self-referencing values. `restore`: characters to put back in text."""
+    make one) and self-referencing values."""
     budget = [MAX_NODES if limit else math.inf]
 
     def walk(item: Any, path: frozenset[int]) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise FrontMatterError("front matter is too large (alias bomb?)", 0)
-        if isinstance(item, str):
-            return _text(item, restore)
-        if item is None or isinstance(item, bool | int):
+        if item is None or isinstance(item, bool | int | str):
             return item
         if isinstance(item, float):
             return item if math.isfinite(item) else str(item)
@@ -169,15 +153,11 @@ def to_plain(value: Any, restore: dict[int, str] | None = None, limit: bool = Tr
                 raise FrontMatterError("front matter refers to itself", 0)
             inner = path | {id(item)}
             if isinstance(item, dict):
-                return {_text(str(k), restore): walk(v, inner) for k, v in item.items()}
+                return {str(k): walk(v, inner) for k, v in item.items()}
             return [walk(v, inner) for v in item]
         return str(item)
 
     return walk(value, frozenset())
-
-
-def _text(text: str, restore: dict[int, str] | None) -> str:
-    return text.translate(restore) if restore else text
 
 
 # --- the common case without a YAML parser ---------------------------------------------
@@ -191,11 +171,10 @@ def _text(text: str, restore: dict[int, str] | None) -> str:
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_ -]*?):(?: (.*))?$")
 _ITEM_LINE = re.compile(r"^( {0,4})- (.*)$")
 _UNSAFE_START = set("[]{}&*!|>'\"%@`#,?:-~")
-# What libyaml refuses anywhere in a document (control characters and the like), and
-# U+2028 and U+2029, which it reads as line breaks.
-_NOT_YAML = re.compile(
-    "[^\t\n\r\x20-\x7e\x85\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+# What libyaml refuses anywhere in a document: control characters and the like. (U+2028
+# and U+2029 pass: libyaml reads them as line breaks, but Obsidian as text, and so does
+# this reader; text pasted from elsewhere brings them.)
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def load_simple(text: str) -> dict[str, Any] | None:
@@ -245,7 +224,7 @@ def _flow_list(raw: str) -> Any:
     values = []
     for part in inner.split(","):
         part = part.strip(" ")
-        if not part or ":" in part:  # `[a:?]`: flow mappings and their errors, libyaml's
+        if not part:
             return _FALLBACK
         value = _scalar(part)
         if value is _FALLBACK:
