@@ -56,7 +56,7 @@ _json = json.JSONEncoder(ensure_ascii=False).encode
 
 def _keys(keys: tuple[str, ...]) -> str | None:
     """A JSON list of link keys. Keys are almost always plain text, which is quoted as it
-    is: 3 times faster than the encoder on the 200,000 lists of a large vault."""
+    is: the rows of 300 contacts take 73 M instructions so, 90 M with the encoder."""
     if not keys:
         return None
     joined = '","'.join(keys)
