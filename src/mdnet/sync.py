@@ -105,7 +105,8 @@ def read_and_parse(vault: str, people_dir: str, events_dir: str, work: list[Work
 
 def read_and_parse_marshalled(*args) -> bytes:
     """read_and_parse in a worker process. Its results are plain tuples, which marshal
-    sends back in a third of the time pickle takes (and loads in half)."""
+    dumps and loads in less than half the time pickle takes (40,000 notes: 1.20 s and
+    0.66 s with pickle, 0.44 s and 0.30 s with marshal)."""
     return marshal.dumps(read_and_parse(*args))
 
 
