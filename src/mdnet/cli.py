@@ -59,11 +59,10 @@ class Utf8Text(click.ParamType):
     name = "TEXT"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = os.fsencode(value).decode("utf-8", "backslashreplace")
-            self.fail(f"'{shown}' is not valid UTF-8 text", param, ctx)
+        from .vault import shown_name, utf8_name  # the walk's own test of names
+
+        if not utf8_name(value):
+            self.fail(f"'{shown_name(value)}' is not valid UTF-8 text", param, ctx)
         return value
 
 
