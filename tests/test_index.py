@@ -9,6 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -608,3 +609,110 @@ def test_names_that_are_not_utf8_are_not_reported_when_ignored_or_not_notes(vaul
         handle.write(b"x\n")
     scan = scan_vault(load_config(vault.root))
     assert scan.unreadable == [] and [n[0] for n in scan.notes] == ["people/Jib.md"]
+
+
+def _mdnet(vault, cache, *args, **popen):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    cmd = [sys.executable, "-m", "mdnet", "--vault", str(vault.root), *args]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+
+
+def _build_files(path):
+    if not path.parent.exists():
+        return []
+    return [p for p in path.parent.iterdir() if p.name.endswith(".build")]
+
+
+def test_a_killed_rebuild_leaves_the_old_index_whole(vault, private_cache):
+    """A new index is built beside the old one and put in its place when whole: killing
+    `index --rebuild` leaves the old one to answer, and the next build removes the file."""
+    import signal
+    import time
+
+    for i in range(3000):
+        vault.write(f"people/P{i}.md", f"- 2026-01-01 hi [[P{i + 1}]] #call\n")
+    assert _mdnet(vault, private_cache, "index").wait() == 0
+    path = db.index_path(vault.root)
+    proc = _mdnet(vault, private_cache, "index", "--rebuild")
+    deadline = time.monotonic() + 30
+    while not _build_files(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _build_files(path)  # killed while building
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 3000
+    conn.close()
+    again = _mdnet(vault, private_cache, "index")  # the old index is current: no build
+    out, err = again.communicate()
+    assert again.returncode == 0 and out.startswith(b"indexed 3000 notes: read 0"), (out, err)
+    assert _mdnet(vault, private_cache, "index", "--rebuild").wait() == 0
+    assert _build_files(path) == []
+
+
+def test_a_second_mdnet_waits_for_the_first_ones_build_and_uses_it(vault, private_cache):
+    """Two commands find no index: the second waits for the first one's build instead of
+    building the same index again (or removing the file the first one is writing)."""
+    import time
+
+    for i in range(3000):
+        vault.write(f"people/P{i}.md", f"- 2026-01-01 hi [[P{i + 1}]] #call\n")
+    path = db.index_path(vault.root)
+    first = _mdnet(vault, private_cache, "index")
+    deadline = time.monotonic() + 30
+    while not (_build_files(path) or path.exists()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    second = _mdnet(vault, private_cache, "index")
+    out_first, _ = first.communicate()
+    out_second, err = second.communicate()
+    assert out_first.startswith(b"rebuilt 3000 notes: read 3000")
+    assert out_second.startswith(b"indexed 3000 notes: read 0"), (out_second, err)
+
+
+def test_a_process_still_writing_the_old_index_does_not_write_into_the_new_one(vault):
+    """A watcher keeps the old index open while `index --rebuild` puts a new one in its
+    place: its WAL and shared memory must stay its own, or its commits are read as pages
+    of the new index."""
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    old = sqlite3.connect(db.index_path(vault.root), isolation_level=None)
+    old.execute("PRAGMA wal_autocheckpoint = 0")
+    old.execute("SELECT COUNT(*) FROM notes").fetchone()
+    with Index(load_config(vault.root), rebuild=True) as index:
+        assert index.refresh().rebuilt
+        old.execute("UPDATE interactions SET text = 'written to the old index'")
+        old.execute("INSERT INTO meta VALUES ('old', 'x')")
+        rows = index.conn.execute("SELECT text FROM interactions").fetchall()
+        assert index.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert rows == [("coffee",)]
+    old.close()
+
+
+def test_a_second_index_of_a_vault_this_process_is_building_is_an_error(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    with Index(load_config(vault.root)) as building:
+        with pytest.raises(RuntimeError, match="building"):
+            Index(load_config(vault.root))
+        building.refresh()
+        with Index(load_config(vault.root)) as other:  # built: any number may open it
+            assert other.refresh().read == 0
+
+
+def test_an_index_that_cannot_be_put_in_place_leaves_no_build_file_and_no_lock(vault, monkeypatch):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(db.os, "replace", full)
+    with Index(load_config(vault.root)) as index, pytest.raises(OSError, match="space"):
+        index.refresh()
+    monkeypatch.undo()
+    assert _build_files(db.index_path(vault.root)) == []
+    result, rows = refresh(vault)
+    assert result.rebuilt and [text for _, _, text in rows] == ["coffee"]

@@ -138,12 +138,14 @@ def test_a_report_reads_one_day_while_another_process_moves_the_summary(
     """The summary holds one day for everyone. A report reads it in one snapshot: first
     when it is already at the report's day, then when the report has to move it."""
     config = _bob(vault)
-    with Index(config) as mine, Index(config) as other:
+    with Index(config) as mine:
         mine.refresh()
         with db.summary_as_of(mine.conn, first_day):
             pass
+        other = Index(config)
         _moving_the_summary_meanwhile(monkeypatch, other, "2026-06-01")
         rows = reconnect_report(mine.conn, config, dt.date(2026, 1, 1))
+        other.close()
     assert [(r.name, r.reason, r.last_contact) for r in rows] == [("Bob", "never", None)]
 
 

@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING
 
 from .hashing import sha1
 
+try:
+    import fcntl as _fcntl
+except ImportError:  # Windows
+    _fcntl = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from .rows import NoteRows
 
@@ -159,10 +164,15 @@ def index_path(vault: Path) -> Path:
     return Path(base) / "mdnet" / f"{slug}-{digest}.sqlite3"
 
 
-def _prepare_folder(path: Path) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
-        os.chmod(path.parent, 0o700)
+        os.chmod(folder, 0o700)
+
+
+def _prepare_folder(path: Path) -> None:
+    """The cache folder for `path`, for its owner only, and `path` as a file of theirs."""
+    _private_folder(path.parent)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     with contextlib.suppress(OSError):
@@ -181,25 +191,105 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_index(path: Path, fingerprint: str) -> tuple[sqlite3.Connection, bool]:
-    """The index at `path`, made new when missing, corrupt, of another schema or built
-    for another config. Returns the connection and whether it is empty (new)."""
-    _prepare_folder(path)
+def open_index(path: Path, fingerprint: str) -> sqlite3.Connection | None:
+    """The index at `path` when there is one built for this schema and config, else None
+    (missing, corrupt, of another schema or built for another config)."""
+    if not path.exists():
+        return None
     try:
         conn = connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION and _meta(conn, "fingerprint") == fingerprint:
             _configure(conn)
-            return conn, False
+            return conn
         conn.close()
     except sqlite3.DatabaseError:
         pass
-    remove_index(path)
-    _prepare_folder(path)
-    conn = connect(path)
-    _configure(conn)
-    create_schema(conn, fingerprint)
-    return conn, True
+    return None
+
+
+class Build:
+    """A new index, written to a file beside the index and put in its place when whole.
+
+    Nothing reads the file while it is built, so it needs no journal: a cold index writes
+    its pages once, not once to the WAL and again to the file at the checkpoint. A build
+    that is killed leaves the old index (or none) in place, never half of one. A lock file
+    makes a second mdnet wait for the first one's build, then use it, instead of building
+    the same index at the same time (where `fcntl` is missing, as on Windows, both build)."""
+
+    def __init__(self, path: Path, lock_fd: int) -> None:
+        self.path, self.lock_fd = path, lock_fd
+        self.file = path.with_name(f"{path.name}.{os.getpid()}.build")
+        if _fcntl is not None:  # under the lock every other build file is a killed build's
+            for name in os.listdir(path.parent):
+                if name.startswith(f"{path.name}.") and name.endswith(".build"):
+                    remove_index(path.parent / name)
+        remove_index(self.file)
+        _prepare_folder(self.file)
+        self.conn = connect(self.file)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+        self.conn.execute("PRAGMA cache_size = -65536")
+
+    @classmethod
+    def start(
+        cls, path: Path, fingerprint: str, rebuild: bool
+    ) -> tuple[sqlite3.Connection, Build | None]:
+        """The index to use: the one at `path` if another mdnet built it while we waited
+        for the lock (unless `rebuild`), else a new build and its connection."""
+        if str(path) in _BUILDING:  # flock would wait for ourselves forever
+            raise RuntimeError(f"this process is building {path} already")
+        _private_folder(path.parent)
+        lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if _fcntl is not None:
+                _fcntl.flock(lock_fd, _fcntl.LOCK_EX)
+            conn = None if rebuild else open_index(path, fingerprint)
+            if conn is not None:
+                os.close(lock_fd)
+                return conn, None
+            build = cls(path, lock_fd)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        _BUILDING.add(str(path))
+        create_schema(build.conn, fingerprint)
+        return build.conn, build
+
+    def install(self) -> sqlite3.Connection:
+        """Put the built index in place of the old one and open it as every index is."""
+        self.conn.close()
+        try:
+            fd = os.open(self.file, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # the pages are on disk before the name points at them
+            finally:
+                os.close(fd)
+            # The old index's WAL must not be taken for the new one's.
+            for suffix in ("-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(f"{self.path}{suffix}")
+            os.replace(self.file, self.path)
+        finally:
+            self._unlock()
+        conn = connect(self.path)
+        _configure(conn)
+        return conn
+
+    def abandon(self) -> None:
+        self.conn.close()
+        remove_index(self.file)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock_fd >= 0:  # abandon() may follow a failed install()
+            os.close(self.lock_fd)
+            self.lock_fd = -1
+            _BUILDING.discard(str(self.path))
+
+
+_BUILDING: set[str] = set()  # the indexes this process is building
 
 
 def _configure(conn: sqlite3.Connection) -> None:

@@ -116,12 +116,23 @@ class Index:
     def __init__(self, config: Config, rebuild: bool = False) -> None:
         self.config = config
         self.path = db.index_path(config.vault)
-        if rebuild:
-            db.remove_index(self.path)
-        self.conn, self.fresh = db.open_index(self.path, config.parse_fingerprint())
+        self.build: db.Build | None = None
+        conn = None if rebuild else db.open_index(self.path, config.parse_fingerprint())
+        self.conn = conn if conn is not None else self._start_build(rebuild)
+        self.fresh = self.build is not None
+
+    def _start_build(self, rebuild: bool) -> sqlite3.Connection:
+        """A new index, to be put in place by the first refresh (or the one another mdnet
+        built while this one waited, unless `rebuild`)."""
+        conn, self.build = db.Build.start(self.path, self.config.parse_fingerprint(), rebuild)
+        return conn
 
     def close(self) -> None:
-        self.conn.close()
+        if self.build is not None:  # never refreshed, or the refresh failed
+            self.build.abandon()
+            self.build = None
+        else:
+            self.conn.close()
 
     def __enter__(self) -> Index:
         return self
@@ -145,10 +156,13 @@ class Index:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
             # A corrupt or foreign index is only a cache: start again from the notes.
-            self.conn.close()
-            db.remove_index(self.path)
-            self.conn, self.fresh = db.open_index(self.path, self.config.parse_fingerprint())
+            self.close()
+            self.conn = self._start_build(rebuild=True)
+            self.fresh = True
             result = self._refresh(None, progress)
+        if self.build is not None:
+            self.conn = self.build.install()
+            self.build = None
         result.rebuilt = result.rebuilt or self.fresh
         self.fresh = False
         result.seconds = time.perf_counter() - started
