@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from mdnet import db
 
 
@@ -134,6 +136,26 @@ def test_output_file_and_refusing_to_overwrite_a_users_note(vault):
     result = vault.run("report", "--format", "markdown", "--output", str(mine))
     assert result.exit_code == 1 and "not overwritten" in result.stderr
     assert mine.read_text() == "my own notes\n"
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "plugin:\n  generated_by: mdnet\n",  # nested in a mapping
+        "about: |\n  generated_by: mdnet\n",  # a line of a block of text
+        "generated_by: mdnet-ish\n",
+        "generated_by: [mdnet]\n",
+    ],
+)
+def test_a_note_whose_marker_is_not_a_top_level_property_is_not_overwritten(vault, front_matter):
+    """Only the property the index reads as `generated_by: mdnet` makes a note mdnet's own:
+    a line that looks like it inside other front matter used to be enough."""
+    text = f"---\n{front_matter}---\nMy own hand-written text\n"
+    vault.write("Reports/Mine.md", text)
+    mine = vault.root / "Reports" / "Mine.md"
+    result = vault.run("report", "--format", "markdown", "--output", str(mine))
+    assert result.exit_code == 1 and "not overwritten" in result.stderr
+    assert mine.read_text() == text
 
 
 def test_version_and_help_have_examples():

@@ -596,12 +596,13 @@ def import_group() -> None:
 
 
 def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
-    from .importers import import_people, read_linkedin, read_vcards
+    from .importers import decode_file, import_people, read_linkedin, read_vcards
 
     try:
-        text = Path(file).read_text(encoding="utf-8-sig", errors="replace")
+        data = Path(file).read_bytes()
     except OSError as exc:
         raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="FILE") from None
+    text = decode_file(data, file, kind)
     people, invalid = read_vcards(text) if kind == "vcard" else read_linkedin(text)
     idx, _ = state.index()
     with idx:

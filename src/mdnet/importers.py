@@ -6,10 +6,13 @@ one. Existing contacts are matched by file name, `name`, alias or email."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import logging
+import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from typing import Any
 from .config import Config
 from .edits import check_name, yaml_scalar
 from .errors import RefusedError, UsageError
+from .parse import name_key
 
 
 @dataclass
@@ -48,15 +52,66 @@ class ImportSummary:
 
 # --- reading ---------------------------------------------------------------------------
 
+VCARD_CHARSET = re.compile(rb"CHARSET=([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def decode_file(data: bytes, shown: str, kind: str) -> str:
+    """The text of an import file. UTF-8 (with or without a byte-order mark) or UTF-16
+    with one (Outlook's export); a vCard in another charset when its cards say which
+    (`CHARSET=ISO-8859-1`, vCard 2.1). Anything else is refused, naming the line, rather
+    than imported with its letters replaced."""
+    import codecs
+
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        error = exc
+    declared = {m.decode("ascii").lower() for m in VCARD_CHARSET.findall(data)}
+    if kind == "vcard" and len(declared - {"utf-8", "utf8"}) == 1:
+        charset = (declared - {"utf-8", "utf8"}).pop()
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            return data.decode(charset)
+    line = data.count(b"\n", 0, error.start) + 1
+    raise UsageError(
+        f"import {kind}: {shown}:{line}: not UTF-8 text; save the file as UTF-8 "
+        "(or UTF-16) and import it again"
+    )
+
+
+class _SkippedLines(logging.Handler):
+    """vobject's "Skipped line N" errors, collected instead of printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        match = re.match(r"Skipped line (\d+), message: (.*)", message)
+        where = f"line {match[1]}" if match else "a line"
+        self.skipped.append((where, f"unreadable, skipped ({match[2] if match else message})"))
+
 
 def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     import vobject
 
     people, invalid = [], []
+    log = logging.getLogger("vobject.base")
+    skipped = _SkippedLines()
+    handlers, propagate = log.handlers, log.propagate
+    log.handlers, log.propagate = [skipped], False
     try:
         cards = list(vobject.readComponents(_prepare(text), ignoreUnreadable=True))
     except Exception as exc:  # vobject raises its own ParseError and plain ValueErrors
         raise UsageError(f"import vcard: cannot read the file: {exc}") from None
+    finally:
+        log.handlers, log.propagate = handlers, propagate
+    invalid += skipped.skipped
     for number, card in enumerate(cards, 1):
         where = f"card {number}"
         if getattr(card, "name", "").upper() != "VCARD":
@@ -155,8 +210,10 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
         raise UsageError("import linkedin: no 'First Name,Last Name,...' header in the file")
     people, invalid = [], []
     reader = csv.DictReader(io.StringIO("\n".join(lines[start:])))
-    for number, row in enumerate(reader, start + 2):
-        where = f"line {number}"
+    read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
+    for row in reader:
+        where = f"line {start + read + 1}"  # a quoted value may span several lines
+        read = reader.line_num
         name = _text(f"{row.get('First Name') or ''} {row.get('Last Name') or ''}")
         if not name:
             invalid.append((where, "no name"))
@@ -210,15 +267,20 @@ def import_people(
             summary.invalid.append((person.source, str(exc).removeprefix("add: ")))
             continue
         rel = f"{config.people_dir}/{file_name}.md"
+        if os.path.lexists(config.vault / rel):  # a note no name matched, or a link
+            summary.existing.append((person.name, rel))
+            continue
         if not dry_run:
             (config.vault / config.people_dir).mkdir(parents=True, exist_ok=True)
             try:
-                atomic_write(config.vault / rel, note_text(person).encode(), create=True)
-            except RefusedError:
-                summary.existing.append((person.name, rel))
+                atomic_write(
+                    config.vault / rel, note_text(person).encode(), create=True, vault=config.vault
+                )
+            except RefusedError as exc:
+                summary.invalid.append((person.source, str(exc)))
                 continue
         summary.created.append(rel)
-        for key in _keys(person) | {file_name.lower()}:
+        for key in _keys(person) | {name_key(file_name)}:
             known[key] = rel  # a second card for the same person in this file is a duplicate
     return summary
 
@@ -230,9 +292,10 @@ def _file_name(name: str) -> str:
 
 
 def _keys(person: Person) -> set[str]:
+    """Names as the index compares them (name_key: lower case, one Unicode form)."""
     return {
-        person.name.lower(),
-        *(a.lower() for a in person.aliases),
+        name_key(person.name),
+        *(name_key(a) for a in person.aliases),
         *(e.lower() for e in person.emails),
     }
 
@@ -247,7 +310,7 @@ def _known_identities(conn: sqlite3.Connection) -> dict[str, str]:
         "SELECT c.name, n.path, json_extract(n.properties, '$.email') "
         "FROM contacts c JOIN notes n ON n.id = c.note_id"
     ):
-        known[name.lower()] = path
+        known[name_key(name)] = path
         values = json.loads(emails) if emails and emails.startswith("[") else [emails]
         for email in values:
             if isinstance(email, str) and email.strip():
@@ -256,7 +319,7 @@ def _known_identities(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def _match(known: dict[str, str], person: Person) -> str | None:
-    for key in [_file_name(person.name).lower(), *sorted(_keys(person))]:
+    for key in [name_key(_file_name(person.name)), *sorted(_keys(person))]:
         if key in known:
             return known[key]
     return None

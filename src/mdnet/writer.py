@@ -131,16 +131,12 @@ def _umask() -> int:
 
 
 def is_generated(data: bytes) -> bool:
-    """Whether a note's front matter carries mdnet's own marker."""
-    lines = data[:8192].decode("utf-8-sig", "replace").replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return False
-    for line in lines[1:]:
-        if line.rstrip() in ("---", "..."):
-            return False
-        if line.strip() == GENERATED_MARK:
-            return True
-    return False
+    """Whether a note carries mdnet's own marker, read as the index reads it: a top-level
+    `generated_by: mdnet` property (not such a line nested in a mapping or a block of
+    text, which a user's note may hold)."""
+    from .parse import parse_note
+
+    return parse_note("note.md", data).generated
 
 
 def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
@@ -211,11 +207,12 @@ def add_contact(
     """Create `people/NAME.md` from the vault's template or the built-in one; never
     overwrites, and refuses a name another contact already has."""
     from .edits import check_name, new_contact_note
+    from .parse import name_key
 
     check_name(name)
-    clash = conn.execute(
+    clash = conn.execute(  # names compare as links do: "Zoë" typed either way is one name
         "SELECT n.path FROM names k JOIN notes n ON n.id = k.note_id WHERE k.key = ? LIMIT 1",
-        (name.lower(),),
+        (name_key(name),),
     ).fetchone()
     rel = f"{config.people_dir}/{name}.md"
     if clash and clash[0] == rel:
