@@ -716,3 +716,106 @@ def test_an_index_that_cannot_be_put_in_place_leaves_no_build_file_and_no_lock(v
     assert _build_files(db.index_path(vault.root)) == []
     result, rows = refresh(vault)
     assert result.rebuilt and [text for _, _, text in rows] == ["coffee"]
+
+
+def test_an_index_put_in_place_while_another_command_opens_the_old_one(vault, monkeypatch):
+    """Another mdnet renames a new index over the old one between our open of the file
+    and our first read, which is when SQLite opens the WAL and shared memory by name: we
+    would pair the old file with the new index's WAL, and our commit would corrupt it."""
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    path = db.index_path(vault.root)
+    connect = db.connect
+    swapped = []
+
+    def connect_then_another_mdnet_rebuilds(where):
+        conn = connect(where)
+        if not swapped and where == path:
+            swapped.append(True)
+            for i in range(50):  # so that the new index's pages are not the old one's
+                vault.write(f"people/P{i}.md", f"- 2025-02-{i % 28 + 1:02} hi #call\n")
+            with Index(load_config(vault.root), rebuild=True) as other:
+                other.refresh()
+        return conn
+
+    monkeypatch.setattr(db, "connect", connect_then_another_mdnet_rebuilds)
+    with Index(load_config(vault.root)) as index:
+        vault.write("people/Afi.md", "- 2025-03-01 tea\n")
+        assert index.refresh().added == 1
+    monkeypatch.undo()
+    assert swapped
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT COUNT(*) FROM notes").fetchone() == (52,)
+    conn.close()
+
+
+def test_a_rebuild_that_fails_halfway_leaves_no_old_index_to_pair_with_a_new_wal(vault):
+    """A watcher has the old index open; a rebuild removes the old index's WAL and then
+    cannot rename the new one in place. Had the old file stayed, the next command would
+    open it with a new WAL beside the watcher's: two WALs for one file."""
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    refresh(vault)
+    path = db.index_path(vault.root)
+    watcher = Index(load_config(vault.root))
+    watcher.refresh()
+    replace = os.replace
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    db.os.replace = full
+    try:
+        with Index(load_config(vault.root), rebuild=True) as failing, pytest.raises(OSError):
+            failing.refresh()
+    finally:
+        db.os.replace = replace
+    assert not path.exists()
+    vault.write("people/Afi.md", "- 2025-03-01 tea\n")
+    result, _ = refresh(vault)  # builds a new index
+    assert result.rebuilt
+    vault.write("people/Bo.md", "- 2025-04-01 walk\n")
+    watcher.refresh(["people/Bo.md"])
+    watcher.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT path FROM notes ORDER BY path").fetchall() == [
+        ("people/Afi.md",),
+        ("people/Jib.md",),
+    ]
+    conn.close()
+
+
+def test_a_build_that_fails_or_is_interrupted_lets_go_of_its_lock(vault, monkeypatch):
+    from mdnet import sync
+
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    create_schema = db.create_schema
+
+    def disk_error(*args):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(db, "create_schema", disk_error)
+    with pytest.raises(sqlite3.OperationalError):
+        Index(load_config(vault.root))
+    monkeypatch.setattr(db, "create_schema", create_schema)
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync.open_index(load_config(vault.root), progress=interrupt)
+    assert _build_files(db.index_path(vault.root)) == []
+    result, rows = refresh(vault)  # neither a wait on ourselves nor "building already"
+    assert result.rebuilt and len(rows) == 1
+
+
+def test_the_cache_is_made_private_again_when_opened(vault, private_cache):
+    vault.write("people/Jib.md", "x\n")
+    refresh(vault)
+    path = db.index_path(vault.root)
+    os.chmod(path.parent, 0o755)
+    os.chmod(path, 0o644)
+    refresh(vault)
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -104,11 +104,15 @@ class State:
         from .sync import Index
 
         index = Index(self.config, rebuild=rebuild)
-        if progress and sys.stderr.isatty():
-            with _ProgressBar() as bar:
-                result = index.refresh(progress=bar.update)
-        else:
-            result = index.refresh()
+        try:
+            if progress and sys.stderr.isatty():
+                with _ProgressBar() as bar:
+                    result = index.refresh(progress=bar.update)
+            else:
+                result = index.refresh()
+        except BaseException:
+            index.close()  # a build in progress is abandoned and its lock let go
+            raise
         return index, result
 
     def read(self, compute: Callable[[Any], T]) -> T:

@@ -194,18 +194,39 @@ def connect(path: Path) -> sqlite3.Connection:
 def open_index(path: Path, fingerprint: str) -> sqlite3.Connection | None:
     """The index at `path` when there is one built for this schema and config, else None
     (missing, corrupt, of another schema or built for another config)."""
-    if not path.exists():
-        return None
-    try:
-        conn = connect(path)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION and _meta(conn, "fingerprint") == fingerprint:
+    for _ in range(3):
+        try:
+            before = os.stat(path)
+        except FileNotFoundError:
+            return None
+        try:
+            conn = connect(path)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            current = version == SCHEMA_VERSION and _meta(conn, "fingerprint") == fingerprint
+        except sqlite3.DatabaseError:
+            return None
+        # SQLite opens the WAL and shared memory by name at the first read: if another
+        # mdnet put a new index in place between our open and that read, they would be
+        # the new index's, paired with the old file. Then open the new one instead.
+        if _same_file(before, path):
+            if not current:
+                conn.close()
+                return None
             _configure(conn)
+            _private_folder(path.parent)  # a user's chmod (or an old mdnet's) undone
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o600)
             return conn
         conn.close()
-    except sqlite3.DatabaseError:
-        pass
     return None
+
+
+def _same_file(before: os.stat_result, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (now.st_dev, now.st_ino) == (before.st_dev, before.st_ino)
 
 
 class Build:
@@ -254,22 +275,27 @@ class Build:
             os.close(lock_fd)
             raise
         _BUILDING.add(str(path))
-        create_schema(build.conn, fingerprint)
+        try:
+            create_schema(build.conn, fingerprint)
+        except BaseException:
+            build.abandon()
+            raise
         return build.conn, build
 
     def install(self) -> sqlite3.Connection:
         """Put the built index in place of the old one and open it as every index is."""
         self.conn.close()
         try:
-            fd = os.open(self.file, os.O_RDONLY)
+            fd = os.open(self.file, os.O_RDWR)  # Windows flushes only what it may write
             try:
                 os.fsync(fd)  # the pages are on disk before the name points at them
             finally:
                 os.close(fd)
-            # The old index's WAL must not be taken for the new one's.
-            for suffix in ("-wal", "-shm", "-journal"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(f"{self.path}{suffix}")
+            # The old index goes first, then its WAL and shared memory, then the new one
+            # takes the name. A process that has the old one open keeps its own WAL; one
+            # that opens it meanwhile finds it gone or moved (open_index); and if we stop
+            # halfway there is no index, never the old file with a second, new WAL.
+            remove_index(self.path)
             os.replace(self.file, self.path)
         finally:
             self._unlock()
@@ -278,9 +304,11 @@ class Build:
         return conn
 
     def abandon(self) -> None:
-        self.conn.close()
-        remove_index(self.file)
-        self._unlock()
+        try:
+            self.conn.close()
+            remove_index(self.file)
+        finally:
+            self._unlock()
 
     def _unlock(self) -> None:
         if self.lock_fd >= 0:  # abandon() may follow a failed install()

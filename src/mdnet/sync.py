@@ -437,7 +437,11 @@ def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:
 def open_index(config: Config, rebuild: bool = False, progress: Progress | None = None):
     """Open the vault's index and bring it up to date: what every command does first."""
     index = Index(config, rebuild=rebuild)
-    result = index.refresh(progress=progress)
+    try:
+        result = index.refresh(progress=progress)
+    except BaseException:
+        index.close()  # a build in progress is abandoned and its lock let go
+        raise
     return index, result
 
 
