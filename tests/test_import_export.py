@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import icalendar
+import pytest
 import vobject
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
@@ -142,3 +143,76 @@ def test_export_ics_birthdays_and_reconnect_dates(vault):
     later = icalendar.Calendar.from_ical(vault.run("export", "ics", "--as-of", "2026-07-15").stdout)
     uids = {str(e["summary"]): str(e["uid"]) for e in later.walk("VEVENT")}
     assert uids["Reconnect with Jib"] == str(events["Reconnect with Jib"]["uid"])
+
+
+def test_import_never_writes_through_a_link_out_of_the_vault(vault, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "Ada Lovelace.md").symlink_to(outside / "ada.md")  # dangling
+    card = tmp_path / "ada.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ada Lovelace\nEND:VCARD\n")
+    result = vault.run("import", "vcard", str(card))
+    assert result.exit_code == 0 and "created 0" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_import_matches_a_name_written_in_another_unicode_form(vault, tmp_path):
+    """ "Zoë" as one character (NFC) and as e + combining diaeresis (NFD, as macOS and
+    some phones write it) is one name to links, so it is one contact to import too."""
+    vault.write("people/Zo\u00eb Ng.md", "---\nname: Zo\u00eb Ng\n---\n")
+    card = tmp_path / "nfd.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Zoe\u0308 Ng\nEND:VCARD\n")
+    result = vault.run("import", "vcard", str(card))
+    assert "skipped Zoe\u0308 Ng: already people/Zo\u00eb Ng.md" in result.stdout
+    assert sorted(p.name for p in (vault.root / "people").iterdir()) == ["Zo\u00eb Ng.md"]
+    added = vault.run("add", "Zoe\u0308 Ng")
+    assert added.exit_code == 1 and "already" in added.stderr
+
+
+def test_import_reads_a_vcards_declared_charset_and_utf16(vault, tmp_path):
+    latin = tmp_path / "latin1.vcf"
+    latin.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-1:Jos\xe9 Garc\xeda\r\nEND:VCARD\r\n"
+    )
+    assert vault.run("import", "vcard", str(latin)).exit_code == 0
+    utf16 = tmp_path / "outlook.vcf"
+    utf16.write_bytes("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Ng\r\nEND:VCARD\r\n".encode("utf-16"))
+    assert vault.run("import", "vcard", str(utf16)).exit_code == 0
+    names = sorted(p.name for p in (vault.root / "people").iterdir())
+    assert names == ["José García.md", "Zoë Ng.md"]
+
+
+@pytest.mark.parametrize("kind", ["vcard", "linkedin"])
+def test_an_import_file_that_is_not_utf8_is_refused_naming_the_line(vault, tmp_path, kind):
+    """Its letters used to become U+FFFD in the new notes' names and file names."""
+    bad = tmp_path / "bad.txt"
+    if kind == "vcard":
+        bad.write_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Zo\xeb Ng\nEND:VCARD\n")
+    else:
+        bad.write_bytes(b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+                        b"Zo\xeb,Ng,,,,,\n")  # fmt: skip
+    result = vault.run("import", kind, str(bad))
+    assert result.exit_code == 2 and f"{bad}:" in result.stderr and "not UTF-8" in result.stderr
+    assert f"{bad}:{3 if kind == 'vcard' else 2}:" in result.stderr
+    assert not (vault.root / "people").exists()
+
+
+def test_lines_vobject_cannot_read_are_listed_as_skipped_not_logged(vault, tmp_path, capfd):
+    card = tmp_path / "odd.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Bo Lee\nthis line is no property\nEND:VCARD\n")
+    result = vault.run("import", "vcard", str(card))
+    assert result.exit_code == 0 and "created people/Bo Lee.md" in result.stdout
+    assert "skipped" in result.stdout and "line 4" in result.stdout
+    assert "vobject" not in capfd.readouterr().err
+
+
+def test_linkedin_lines_are_numbered_as_in_the_file_after_a_value_on_two_lines(vault, tmp_path):
+    csv = tmp_path / "Connections.csv"
+    csv.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        'Ann,Lee,,,"Two\nLines",,1 Jan 2020\n'
+        ",,,,,,\n"  # line 4: no name
+    )
+    result = vault.run("import", "linkedin", str(csv))
+    assert f"skipped {csv} line 4: no name" in result.stdout

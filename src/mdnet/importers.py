@@ -52,7 +52,7 @@ class ImportSummary:
 
 # --- reading ---------------------------------------------------------------------------
 
-VCARD_CHARSET = re.compile(rb"CHARSET=([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+VCARD_CHARSET = re.compile(rb"CHARSET=([A-Za-z0-9_.-]+)", re.IGNORECASE)
 
 
 def decode_file(data: bytes, shown: str, kind: str) -> str:
@@ -84,17 +84,20 @@ def decode_file(data: bytes, shown: str, kind: str) -> str:
 
 
 class _SkippedLines(logging.Handler):
-    """vobject's "Skipped line N" errors, collected instead of printed."""
+    """vobject's "Skipped line" errors, collected instead of printed. Its line numbers
+    are not the file's, so each line is found in the file by its text."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__()
+        self.lines = text.splitlines()
         self.skipped: list[tuple[str, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        match = re.match(r"Skipped line (\d+), message: (.*)", message)
-        where = f"line {match[1]}" if match else "a line"
-        self.skipped.append((where, f"unreadable, skipped ({match[2] if match else message})"))
+        match = re.search(r"Failed to parse line: (.*)$", record.getMessage())
+        content = match[1] if match else ""
+        number = next((i for i, line in enumerate(self.lines, 1) if line == content), None)
+        where = f"line {number}" if number else "a line"
+        self.skipped.append((where, f"not a vCard property, skipped: {content!r}"))
 
 
 def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
@@ -102,7 +105,7 @@ def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
 
     people, invalid = [], []
     log = logging.getLogger("vobject.base")
-    skipped = _SkippedLines()
+    skipped = _SkippedLines(text)
     handlers, propagate = log.handlers, log.propagate
     log.handlers, log.propagate = [skipped], False
     try:
