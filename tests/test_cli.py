@@ -351,3 +351,45 @@ def test_text_that_is_not_utf8_is_a_usage_error_and_writes_nothing(vault):
         assert "not valid UTF-8" in result.output and "Traceback" not in result.output
     assert (vault.root / "people" / "Ann.md").read_bytes() == before
     assert not (vault.root / "people" / "Bob.md").exists()
+
+
+def test_report_options_given_before_the_reports_name_apply_to_it(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 gave a book #gift/given\n")
+    result = vault.run("report", "--as-of", "2025-01-03", "--format", "json", "gifts")
+    assert json.loads(result.stdout)["as_of"] == "2025-01-03"
+    own = vault.run(
+        "report", "--format", "json", "gifts", "--format", "text", "--as-of", "2025-01-03"
+    )
+    assert own.stdout.startswith("Gifts and favours · as of 2025-01-03")
+    wrong = vault.run("report", "--since", "2025-01-01", "reconnect")
+    assert wrong.exit_code == 2 and "--since does not apply to `report reconnect`" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--as-of", "9999-12-31"),
+        ("report", "reconnect", "--as-of", "0001-01-01"),
+        ("show", "Jib", "--as-of", "0001-03-01"),
+        ("export", "ics", "--as-of", "9999-12-31"),
+    ],
+)
+def test_a_day_at_the_ends_of_the_calendar_is_a_usage_error(vault, args):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    result = vault.run(*args)
+    assert result.exit_code == 2 and "outside the years 0100 to 9899" in result.stderr
+
+
+def test_a_text_or_json_report_is_never_written_as_a_note(vault):
+    """It would have no marker, so the next run would refuse to replace it."""
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    for fmt in ("text", "json"):
+        result = vault.run("report", "--format", fmt, "-o", str(vault.root / "Out.md"))
+        assert result.exit_code == 1 and "only a --format markdown report" in result.stderr
+    assert not (vault.root / "Out.md").exists()
+
+
+def test_query_json_is_valid_json_with_every_column(vault):
+    result = vault.run("query", "SELECT 1e400 AS x, 1 AS n, 2 AS n, 3 AS n", "--format", "json")
+    assert result.stdout.strip() == '[{"x":null,"n":1,"n_2":2,"n_3":3}]'
+    assert json.loads(result.stdout) == [{"x": None, "n": 1, "n_2": 2, "n_3": 3}]

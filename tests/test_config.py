@@ -69,6 +69,14 @@ def test_full_config(tmp_path):
         ('default_cadence = "soon"', "not a duration"),
         ("ignore = 3", "ignore"),
         ('[circles]\nclose = "x"', "circles.close"),
+        # Values of the wrong type stopped every command with an internal error, and
+        # "false" in quotes turned mentions on.
+        ('circles = "close"', "circles must be a table"),
+        ("circles = [1]", "circles must be a table"),
+        ("watch = 5", "watch must be a table"),
+        ("[watch]\nreports = 5", "watch.reports"),
+        ('mentions = "false"', "mentions must be true or false"),
+        ("person_template = 3", "person_template"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 AS_OF = "2026-06-30"
 
 
@@ -92,6 +95,15 @@ def test_intros_pairs_by_shared_interest_not_linked_not_introduced(vault):
     assert text.startswith("Kwame ↔ Mira")
 
 
+def test_intros_match_a_city_written_in_another_case(vault):
+    vault.write("people/D.md", "---\ncity: Bristol\ntags: [designer]\n---\n")
+    vault.write("people/E.md", "---\ncity: bristol \ntags: [designer]\n---\n")
+    pairs = json.loads(vault.run("intros", "--format", "json").stdout)["pairs"]
+    assert [(p["a"], p["b"], p["shared"]) for p in pairs] == [
+        ("D", "E", ["city: Bristol + tag: designer"])
+    ]
+
+
 def test_draft_fills_fields_and_drops_sentences_with_empty_ones(vault):
     vault.write(
         "people/Jib Okafor.md",
@@ -132,6 +144,22 @@ def test_draft_placeholders_render_values_as_text():
         "{name.__class__} {0} {{7*7}} {name[0]} ok Jib.\n"
     )
     assert render("Hi {name}. Bye {missing}.", fields) == "Hi Jib.\n"
+
+
+def test_an_empty_field_leaves_out_its_line_not_a_template_without_full_stops():
+    """A template of lines without . ! ? was one "sentence": one empty field printed an
+    empty message."""
+    from mdnet.draft import render
+
+    template = "Hi {first_name},\n\nHope all is well in {city}\n\nSee you soon\n"
+    assert render(template, {"first_name": "Bo", "city": ""}) == "Hi Bo,\n\nSee you soon\n"
+
+
+@given(st.text(alphabet=".!?…\n {}ab", max_size=40))
+def test_sentences_cover_the_whole_template(template):
+    from mdnet.draft import SENTENCE
+
+    assert "".join(SENTENCE.findall(template)) == template
 
 
 def test_a_trip_lists_everyone_in_the_city_overdue_first(vault):

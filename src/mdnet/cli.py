@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from math import isfinite
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,13 +73,20 @@ TEXT = Utf8Text()
 class DateType(click.ParamType):
     name = "DATE"
 
+    # Reports count days back and forth from the day they are for (a year of gifts, 60
+    # days of events): days near year 1 or 9999 would leave the calendar.
+    EARLIEST, LATEST = dt.date(100, 1, 1), dt.date(9899, 12, 31)
+
     def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+        if not self.EARLIEST <= day <= self.LATEST:
+            self.fail(f"{value!r} is outside the years 0100 to 9899", param, ctx)
+        return day
 
 
 DATE = DateType()
@@ -200,8 +208,8 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
 
         vault = state.config.vault if state else None
         write_report_note(path, text, vault=vault)
-    elif path.suffix.lower() == ".md" and (path.exists() or path.is_symlink()):
-        raise RefusedError(f"{output}: is a note; only a --format markdown report replaces one")
+    elif path.suffix.lower() == ".md":  # a note without the marker: never rewritten after
+        raise RefusedError(f"{output}: a note; only a --format markdown report is written as one")
     else:
         from .writer import atomic_write
 
@@ -314,6 +322,7 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
       mdnet report gifts --since 2026-01-01
     """
     if ctx.invoked_subcommand is not None:
+        _pass_options_down(ctx)
         return
     as_of = as_of or dt.date.today()
     color = use_color()
@@ -321,6 +330,28 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
         state, lambda api, conn: api.both(conn, state.config, as_of, since, fmt, limit, color)
     )
     emit(text, output, state, markdown=fmt == "markdown")
+
+
+def _pass_options_down(ctx: click.Context) -> None:
+    """`mdnet report --format json gifts`: the options given before the report's name
+    are its defaults (its own options still win), rather than silently dropped."""
+    from click.core import ParameterSource
+
+    given = {
+        name: value
+        for name, value in ctx.params.items()
+        if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
+    }
+    name = ctx.invoked_subcommand or ""
+    command = report.commands.get(name)
+    if not given or command is None:
+        return
+    known = {param.name for param in command.params}
+    for key in given:
+        if key not in known:
+            flag = "--" + key.replace("_", "-")
+            raise click.UsageError(f"{flag} does not apply to `report {name}`", ctx)
+    ctx.default_map = {name: given}
 
 
 @report.command("reconnect")
@@ -399,7 +430,8 @@ def query(state: State, sql: str, fmt: str, output) -> None:
     if fmt == "json":
         from .render import to_json
 
-        text = to_json([dict(zip(headers, _jsonable_row(row), strict=True)) for row in rows])
+        keys = _unique(headers)
+        text = to_json([dict(zip(keys, _jsonable_row(row), strict=True)) for row in rows])
     else:
         from .render import table
 
@@ -699,7 +731,24 @@ def export_ics(state: State, as_of, output) -> None:
 
 
 def _jsonable_row(row: tuple) -> list:
-    return [v.hex() if isinstance(v, bytes) else v for v in row]
+    """Values JSON can hold: blobs as hex, and infinities (1e400) as null, as JSON has
+    no number for them."""
+    return [
+        v.hex() if isinstance(v, bytes) else None if isinstance(v, float) and not isfinite(v) else v
+        for v in row
+    ]
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Column names as object keys: `SELECT 1 AS n, 2 AS n` keeps both, as n and n_2."""
+    keys: list[str] = []
+    for name in headers:
+        key, n = name, 1
+        while key in keys:
+            n += 1
+            key = f"{name}_{n}"
+        keys.append(key)
+    return keys
 
 
 def run() -> None:

@@ -96,19 +96,30 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         except ValueError as exc:
             raise ConfigError(f"{CONFIG_NAME}: {key}: {exc}") from None
 
+    def table(key: str) -> dict:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{CONFIG_NAME}: {key} must be a table ([{key}] and its keys)")
+        return value
+
     ignore = raw.get("ignore", [])
     if isinstance(ignore, str):
         ignore = [ignore]
     if not isinstance(ignore, list) or not all(isinstance(g, str) for g in ignore):
         raise ConfigError(f"{CONFIG_NAME}: ignore must be a list of glob strings")
     circles: dict[str, int | None] = dict(DEFAULT_CIRCLES)
-    for name, value in (raw.get("circles") or {}).items():
+    for name, value in table("circles").items():
         circles[str(name).lower()] = duration(f"circles.{name}", value)
     horizon = duration("birthday_horizon", raw.get("birthday_horizon", "14d"))
-    reports = (raw.get("watch") or {}).get("reports") or {}
+    reports = table("watch").get("reports", {})
     if not isinstance(reports, dict) or not all(isinstance(v, str) for v in reports.values()):
         raise ConfigError(f"{CONFIG_NAME}: [watch.reports] maps a report name to a note path")
+    mentions = raw.get("mentions", True)
+    if not isinstance(mentions, bool):  # "false" in quotes would have been true
+        raise ConfigError(f"{CONFIG_NAME}: mentions must be true or false (no quotes)")
     template = raw.get("person_template")
+    if template is not None and not isinstance(template, str):
+        raise ConfigError(f"{CONFIG_NAME}: person_template must be a note path in quotes")
     return Config(
         vault=vault,
         people_dir=text("people_dir", "people"),
@@ -116,8 +127,8 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         ignore=tuple(ignore),
         default_cadence=duration("default_cadence", raw.get("default_cadence", "90d")),
         birthday_horizon=horizon if horizon is not None else 0,
-        mentions=bool(raw.get("mentions", True)),
+        mentions=mentions,
         circles=circles,
         watch_reports=dict(reports),
-        person_template=template if isinstance(template, str) else None,
+        person_template=template,
     )

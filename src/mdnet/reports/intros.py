@@ -30,14 +30,16 @@ def intro_pairs(conn: sqlite3.Connection, limit: int | None = None) -> list[Intr
     all pairs of contacts."""
     contacts = {c["note_id"]: c for c in db.contacts(conn)}
     groups: dict[str, set[int]] = defaultdict(set)
+    cities: dict[str, str] = {}  # "bristol" is "Bristol": shown as first written
     for cid, contact in contacts.items():
         for interest in json.loads(contact["interests"]):
             groups[f"interest: {interest.strip().lower()}"].add(cid)
-        city = (contact["city"] or "").strip().lower()
+        city = (contact["city"] or "").strip()
         if city:
+            shown = cities.setdefault(city.lower(), city)
             for tag in json.loads(contact["tags"]):
                 if tag not in IGNORED_TAGS:
-                    groups[f"city: {contact['city'].strip()} + tag: {tag}"].add(cid)
+                    groups[f"city: {shown} + tag: {tag}"].add(cid)
     shared: dict[tuple[int, int], list[str]] = defaultdict(list)
     for label, members in groups.items():
         if 2 <= len(members) <= MAX_GROUP:
