@@ -819,3 +819,21 @@ def test_the_cache_is_made_private_again_when_opened(vault, private_cache):
     refresh(vault)
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_a_new_index_is_in_wal_mode_before_it_takes_its_name(vault, monkeypatch):
+    """A command that waited for the build opens the index at once: had the file still
+    been in rollback mode, both processes would switch it to WAL at the same time, and
+    one of them could stop with "database is locked" (seen once in the test above)."""
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    modes = []
+    replace = os.replace
+
+    def look_then_replace(source, target):
+        with open(source, "rb") as f:
+            modes.append(f.read(20)[18])  # the header's write version: 2 is WAL
+        replace(source, target)
+
+    monkeypatch.setattr(db.os, "replace", look_then_replace)
+    refresh(vault)
+    assert modes == [2]

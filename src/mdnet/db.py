@@ -284,8 +284,11 @@ class Build:
 
     def install(self) -> sqlite3.Connection:
         """Put the built index in place of the old one and open it as every index is."""
-        self.conn.close()
         try:
+            # In WAL mode before anyone else opens it: two processes that both switch a
+            # file to WAL at once can find it locked (each holds what the other needs).
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.close()
             fd = os.open(self.file, os.O_RDWR)  # Windows flushes only what it may write
             try:
                 os.fsync(fd)  # the pages are on disk before the name points at them
@@ -297,10 +300,10 @@ class Build:
             # halfway there is no index, never the old file with a second, new WAL.
             remove_index(self.path)
             os.replace(self.file, self.path)
+            conn = connect(self.path)
+            _configure(conn)
         finally:
             self._unlock()
-        conn = connect(self.path)
-        _configure(conn)
         return conn
 
     def abandon(self) -> None:
