@@ -92,6 +92,34 @@ def test_log_ignores_a_log_heading_inside_code(vault):
 
 
 @pytest.mark.parametrize(
+    "before, after",
+    [
+        # A heading inside a comment does not end the section: the entry goes after it.
+        (
+            "## Log\n- 2025-01-01 met\n<!--\n## Archive\n- 2020-01-01 old\n-->\n",
+            "## Log\n- 2025-01-01 met\n<!--\n## Archive\n- 2020-01-01 old\n-->\n{entry}\n",
+        ),
+        (
+            "%%\n## Log\n%%\n## Log\n- 2026-01-01 a\n",
+            "%%\n## Log\n%%\n## Log\n- 2026-01-01 a\n{entry}\n",
+        ),
+        # A comment left open to the end: the entry goes before it, where it counts.
+        (
+            "## Log\n- 2026-01-01 a\n<!-- draft\nold stuff\n",
+            "## Log\n- 2026-01-01 a\n{entry}\n<!-- draft\nold stuff\n",
+        ),
+    ],
+)
+def test_log_never_writes_the_entry_inside_a_comment(vault, before, after):
+    path = vault.write("people/Com.md", before)
+    result = vault.run("log", "Com", "coffee", "--tag", "call", "--date", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert path.read_text() == after.format(entry=ENTRY)
+    shown = json.loads(vault.run("show", "Com", "--as-of", "2026-11-30", "--format", "json").stdout)
+    assert "2026-11-25" in [item["date"] for item in shown["timeline"]]
+
+
+@pytest.mark.parametrize(
     "args, message",
     [
         (["Jib", "two\nlines"], "one line"),
@@ -317,6 +345,40 @@ def test_disk_full_is_one_line_and_the_note_is_unchanged(vault, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr.startswith("mdnet: No space left on device")
     assert path.read_text() == "## Log\n" and leftovers(vault.root) == []
+
+
+def test_a_read_only_note_is_refused(vault):
+    """Renaming over a note ignores the note's own mode: a note the user made read-only
+    was rewritten all the same."""
+    path = vault.write("people/Jib.md", "## Log\n")
+    path.chmod(0o444)
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1 and "people/Jib.md: read-only" in result.stderr
+    assert path.read_text() == "## Log\n"
+
+
+def test_a_failed_write_names_the_note_not_a_temporary_file(vault, monkeypatch):
+    path = vault.write("people/Jib.md", "## Log\n")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path.parent / ".mdnet-x.tmp"))
+
+    monkeypatch.setattr(writer.tempfile, "mkstemp", denied)
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1 and ".tmp" not in result.stderr
+    assert result.stderr.startswith("mdnet: Permission denied:") and "Jib.md" in result.stderr
+    result = vault.run("export", "ics", "-o", str(vault.root / "people"))  # a folder
+    assert result.exit_code == 1 and ".tmp" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--tag", "a b"], "is not a tag"), (["--circle", "close\nx"], "is not a circle")],
+)
+def test_add_refuses_tags_and_circles_log_would_refuse(vault, args, message):
+    result = vault.run("add", "Ada", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert not (vault.root / "people" / "Ada.md").exists()
 
 
 def test_read_only_folder_is_one_line(vault, monkeypatch):

@@ -86,13 +86,27 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
 
 
 def _after_log_section(lines: list[str]) -> int | None:
-    """Where the entry goes: after the last non-blank line of the `## Log` section."""
+    """Where the entry goes: after the last non-blank line of the `## Log` section.
+    Headings inside code fences and HTML or `%%` comments do not count, and the entry
+    never lands inside a comment (it would not count as an interaction)."""
+    from .parse import _strip_comments
+
     start = _body_start(lines)
     fence = None
+    comment_end: str | None = None
+    comment_start = 0
     heading = None
     last = None
     for index in range(start, len(lines)):
         line = lines[index].rstrip("\r\n")
+        written = bool(line.strip())  # a line that only closes a comment is not blank
+        if comment_end is not None:
+            close = line.find(comment_end)
+            if close < 0:
+                last = index if heading is not None else last
+                continue
+            line = " " * (close + len(comment_end)) + line[close + len(comment_end) :]
+            comment_end = None
         match = FENCE.match(line)
         if fence is not None:
             if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
@@ -101,14 +115,19 @@ def _after_log_section(lines: list[str]) -> int | None:
             continue
         if match:
             fence = match[1]
+        elif "<!--" in line or "%%" in line:
+            line, comment_end = _strip_comments(line)
+            comment_start = index
         if heading is None:
             if LOG_HEADING.match(line):
                 heading = last = index
             continue
         if SECTION_END.match(line):
             break
-        if line.strip():
+        if written:
             last = index
+    if comment_end is not None and heading is not None and comment_start > heading:
+        return comment_start  # a comment left open to the end: the entry goes before it
     return None if last is None else last + 1
 
 
@@ -179,6 +198,13 @@ def new_contact_note(
         except ValueError as exc:
             raise UsageError(f"add: --cadence: {exc}") from None
     tags = tuple(t.strip().lstrip("#") for t in tags if t.strip().lstrip("#"))
+    for tag in tags:
+        if any(c.isspace() for c in tag) or "#" in tag:
+            raise UsageError(f"add: {tag!r} is not a tag (one word, e.g. friend or work/acme)")
+    if circle is not None and (
+        not circle.strip() or any(unicodedata.category(c).startswith("C") for c in circle)
+    ):
+        raise UsageError(f"add: {circle!r} is not a circle name (one line of text)")
     values = {"name": name, "circle": circle, "cadence": cadence}
     values["met"] = met.isoformat() if met else None
     if template is None:

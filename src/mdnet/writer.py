@@ -72,8 +72,12 @@ def atomic_write(
         mode = os.stat(target).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=".mdnet-", suffix=".tmp", dir=folder)
+    else:
+        if not mode & 0o200:  # renaming over it would not ask: we do
+            raise RefusedError(f"{path}: read-only; nothing was written")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=".mdnet-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -88,9 +92,12 @@ def atomic_write(
                     "nothing was written, run the command again"
                 )
             os.replace(tmp, target)
+    except OSError as exc:  # named after the note, not our temporary file
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
     _fsync_folder(folder)
 
 
