@@ -241,6 +241,36 @@ def test_add_uses_the_vaults_template(vault):
     assert "# Ada\n" in text
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["title: '{{title}}'", 'title: "{{title}}"', "title: {{title}}", "aka:\n  - {{title}}"],
+)
+@pytest.mark.parametrize("name", ["Pat O'Brien", 'Dee "DJ" Diaz', "@at", "%pct", "Zoë: Ng"])
+def test_a_templates_title_in_front_matter_reads_back_as_the_name(vault, line, name):
+    """`{{title}}` was put in raw: a quote or a leading @ made front matter that no
+    YAML reader takes, in a note mdnet then reported as broken."""
+    from mdnet.edits import new_contact_note
+    from mdnet.yamlsafe import load_front_matter
+
+    template = f"---\n{line}\ntags:\n  - person\n---\n# {{{{title}}}}\n"
+    text = new_contact_note(name, template, None, None, None, (), dt.date(2026, 1, 1))
+    front = text.split("---\n")[1]
+    loaded, _ = load_front_matter(front)
+    assert name in (loaded.get("title"), *(loaded.get("aka") or []))
+    assert text.endswith(f"# {name}\n")
+
+
+def test_a_template_the_name_would_break_or_that_is_not_closed_is_refused(vault):
+    vault.write(".mdnet.toml", 'person_template = "T.md"\nignore = ["T.md"]\n')
+    vault.write("T.md", "---\ntitle: Notes on {{title}}: more\n---\n")
+    result = vault.run("add", "Ada")
+    assert result.exit_code == 1 and "does not read as YAML" in result.stderr
+    vault.write("T.md", "---\ntags: person\nname: {{title}}\n")
+    result = vault.run("add", "Ada")
+    assert result.exit_code == 1 and "not closed" in result.stderr
+    assert not (vault.root / "people" / "Ada.md").exists()
+
+
 def test_add_keeps_a_templates_tags_or_refuses_when_it_cannot_read_them(vault):
     vault.write(".mdnet.toml", 'person_template = "T.md"\nignore = ["T.md"]\n')
     vault.write("T.md", "---\ntags: [friend, a:?]\n---\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import json
 import re
 import unicodedata
 
@@ -174,7 +175,6 @@ def yaml_scalar(value: str) -> str:
             return value
     except FrontMatterError:
         pass
-    import json
 
     return json.dumps(value, ensure_ascii=False)
 
@@ -209,19 +209,46 @@ def new_contact_note(
     values["met"] = met.isoformat() if met else None
     if template is None:
         return _builtin_note(values, tags)
-    text = template.replace("{{title}}", name).replace("{{date}}", today.isoformat())
-    lines = text.split("\n")
-    if _body_start(lines) == 0:
-        lines = ["---", "---", *lines]
+    lines = template.replace("{{date}}", today.isoformat()).split("\n")
     end = _body_start(lines) - 1  # index of the closing `---`
-    front = lines[1:end]
+    if end < 0:
+        if lines[0].rstrip() == "---":
+            raise RefusedError("add: the template's front matter is not closed: add a `---` line")
+        lines, end = ["---", "---", *lines], 1
+    front = [_fill_title(line, name) for line in lines[1:end]]
+    body = [line.replace("{{title}}", name) for line in lines[end:]]
     has_name = any(_top_level_key(line) == "name" for line in front)
     for key, value in values.items():
         if value is not None and not (key == "name" and has_name):
             front = _set_property(front, key, yaml_scalar(value))
     if tags:
         front = _add_tags(front, tags)
-    return "\n".join(["---", *front, *lines[end:]])
+    _check_template_yaml(front, name)
+    return "\n".join(["---", *front, *body])
+
+
+def _fill_title(line: str, name: str) -> str:
+    """`{{title}}` in a front-matter line, written so that YAML reads back the name:
+    inside quotes escaped for them, as a whole value quoted when it needs to be."""
+    line = line.replace("'{{title}}'", "'" + name.replace("'", "''") + "'")
+    line = line.replace('"{{title}}"', json.dumps(name, ensure_ascii=False))
+    whole = re.match(r"^(\s*(?:-\s+|[^:#]+:\s+))\{\{title\}\}\s*$", line)
+    if whole:
+        return whole[1] + yaml_scalar(name)
+    return line.replace("{{title}}", name)
+
+
+def _check_template_yaml(front: list[str], name: str) -> None:
+    """A template whose front matter this name breaks is refused, not written."""
+    from .yamlsafe import FrontMatterError, load_front_matter
+
+    try:
+        load_front_matter("\n".join(front))
+    except FrontMatterError as exc:
+        raise RefusedError(
+            f"add: the template's front matter does not read as YAML with the name {name!r} "
+            f"({exc}): put {{{{title}}}} in quotes, or alone after its key"
+        ) from None
 
 
 def _builtin_note(values: dict[str, str | None], tags: tuple[str, ...]) -> str:
