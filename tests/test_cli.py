@@ -393,3 +393,12 @@ def test_query_json_is_valid_json_with_every_column(vault):
     result = vault.run("query", "SELECT 1e400 AS x, 1 AS n, 2 AS n, 3 AS n", "--format", "json")
     assert result.stdout.strip() == '[{"x":null,"n":1,"n_2":2,"n_3":3}]'
     assert json.loads(result.stdout) == [{"x": None, "n": 1, "n_2": 2, "n_3": 3}]
+
+
+def test_show_leaves_out_what_is_dated_after_as_of(vault):
+    """An interaction dated after "as of" does not exist for a command that reports."""
+    vault.write("people/Jib.md", "- 2025-01-01 gave a book #gift/given\n- 2024-06-01 coffee\n")
+    result = vault.run("show", "Jib", "--as-of", "2024-12-01", "--format", "json")
+    card = json.loads(result.stdout)
+    assert [item["date"] for item in card["timeline"]] == ["2024-06-01"]
+    assert "2025-01-01" not in vault.run("show", "Jib", "--as-of", "2024-12-01").stdout

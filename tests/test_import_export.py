@@ -145,6 +145,19 @@ def test_export_ics_birthdays_and_reconnect_dates(vault):
     assert uids["Reconnect with Jib"] == str(events["Reconnect with Jib"]["uid"])
 
 
+def test_export_ics_reminds_a_snoozed_contact_when_the_snooze_ends(vault):
+    vault.write(
+        "people/Sn.md", "---\ncadence: 30d\nsnooze: 2025-06-01\nlast_contact: 2025-01-01\n---\n"
+    )
+    vault.write(
+        "people/Late.md", "---\ncadence: 30d\nsnooze: 2025-01-10\nlast_contact: 2024-12-20\n---\n"
+    )
+    text = vault.run("export", "ics", "--as-of", "2025-01-15").stdout
+    events = {str(e["summary"]): e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+    assert events["Reconnect with Sn"].decoded("dtstart").isoformat() == "2025-06-01"
+    assert events["Reconnect with Late"].decoded("dtstart").isoformat() == "2025-01-19"
+
+
 def test_import_never_writes_through_a_link_out_of_the_vault(vault, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -95,6 +95,17 @@ def test_intros_pairs_by_shared_interest_not_linked_not_introduced(vault):
     assert text.startswith("Kwame ↔ Mira")
 
 
+def test_a_planned_introduction_is_not_made_yet(vault):
+    """An #intro item dated after as-of does not exist for the report (SPEC)."""
+    vault.write("people/A.md", "---\ninterests: [jazz]\n---\n")
+    vault.write("people/B.md", "---\ninterests: [jazz]\n---\n")
+    vault.write("plans.md", "- 2099-01-01 will introduce [[A]] to [[B]] #intro\n")
+    pairs = json.loads(vault.run("intros", "--format", "json").stdout)["pairs"]
+    assert [(p["a"], p["b"]) for p in pairs] == [("A", "B")]
+    later = vault.run("intros", "--format", "json", "--as-of", "2099-01-02")
+    assert json.loads(later.stdout)["pairs"] == []
+
+
 def test_intros_match_a_city_written_in_another_case(vault):
     vault.write("people/D.md", "---\ncity: Bristol\ntags: [designer]\n---\n")
     vault.write("people/E.md", "---\ncity: bristol \ntags: [designer]\n---\n")

@@ -569,9 +569,10 @@ def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
 @main.command()
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--as-of", type=DATE, help="Suggest for this day (default: today).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE.")
 @pass_state
-def intros(state: State, limit: int, fmt: str, output) -> None:
+def intros(state: State, limit: int, fmt: str, as_of, output) -> None:
     """Introductions worth making: people who share interests (or a city and a tag),
     not yet linked to each other nor introduced.
 
@@ -582,7 +583,8 @@ def intros(state: State, limit: int, fmt: str, output) -> None:
     from .render import to_json
     from .reports.intros import intro_pairs
 
-    pairs = state.read(lambda idx: intro_pairs(idx.conn, limit))
+    day = as_of or dt.date.today()
+    pairs = state.read(lambda idx: intro_pairs(idx.conn, day, limit))
     if fmt == "json":
         emit(to_json({"pairs": pairs}), output)
         return

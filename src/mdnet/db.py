@@ -1175,10 +1175,13 @@ def contact_links(conn: sqlite3.Connection) -> list[tuple[int, int]]:
     ).fetchall()
 
 
-def intro_groups(conn: sqlite3.Connection) -> list[str]:
-    """For every #intro item, the ids of the contacts it concerns (comma-separated)."""
+def intro_groups(conn: sqlite3.Connection, day: str) -> list[str]:
+    """For every #intro item dated on or before `day`, the ids of the contacts it
+    concerns (comma-separated)."""
     rows = conn.execute(
         "SELECT GROUP_CONCAT(contact_id) FROM touches "
-        "WHERE kind = 'intro' AND kind NOT IN ('touchpoint', 'mention') GROUP BY interaction_id"
+        "WHERE kind = 'intro' AND kind NOT IN ('touchpoint', 'mention') AND date <= ? "
+        "GROUP BY interaction_id",
+        (day,),
     )
     return [row[0] for row in rows]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import db
 from .config import Config
-from .dates import parse_birthday
+from .dates import parse_birthday, parse_day
 from .errors import RefusedError
 from .rows import str_list
 
@@ -143,7 +143,7 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
             event.add("transp", "TRANSPARENT")
             calendar.add_component(event)
         status = statuses[contact["note_id"]]
-        if status.cadence_days is None or status.reason == "snoozed":
+        if status.cadence_days is None:
             continue
         if status.last_contact:
             due = dt.date.fromisoformat(status.last_contact) + dt.timedelta(
@@ -152,6 +152,9 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
             due = max(due, as_of)
         else:
             due = as_of
+        snooze = parse_day(contact["snooze"]) if status.reason == "snoozed" else None
+        if snooze is not None:  # no reminder before the snooze ends: on that day, then
+            due = max(due, snooze)
         event = Event()
         event.add("uid", f"reconnect-{stable_uid('reconnect', identity)}@mdnet")
         event.add("dtstamp", stamp)

@@ -23,7 +23,6 @@ class TimelineItem:
     answer: str | None
     text: str
     source: Source
-    future: bool
 
 
 @dataclass(frozen=True)
@@ -44,10 +43,10 @@ def show_contact(
     contact = find_contact(conn, name)
     status = contact_row(conn, config, as_of, contact["note_id"])
     day = as_of.isoformat()
-    timeline = tuple(
-        TimelineItem(date, kind, answer, text, Source(path, line), date > day)
+    timeline = tuple(  # an item dated after as-of does not exist for the command (SPEC)
+        TimelineItem(date, kind, answer, text, Source(path, line))
         for date, kind, answer, text, path, line in db.timeline(conn, contact["note_id"])
-        if config.mentions or kind != "mention"
+        if (config.mentions or kind != "mention") and date <= day
     )
     balance = next(iter(gifts_report(conn, as_of, contact_id=contact["note_id"])), None)
     follow_ups = tuple(b for b in status.bring_up if b.type == "follow_up")
@@ -80,7 +79,7 @@ def sparkline(card: ContactCard, style: render.Style, months: int = 24) -> list[
     given, received = set(), set()
     for item in card.timeline:
         key = item.date[:7]
-        if key not in touches or item.future:
+        if key not in touches:
             continue
         if item.kind != "life":
             touches[key] += 1
@@ -131,7 +130,7 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
         lines.append("  nothing logged yet")
     for item in card.timeline:
         kind = item.kind + (f" #{item.answer}" if item.answer else "")
-        when = item.date + (" (planned)" if item.future else "")
+        when = item.date
         text = render.clip(item.text, 36) if item.text else ""
         lines.append(f"  {when}  {kind:<14} {text:<36}  {style.dim(str(item.source))}".rstrip())
     if card.follow_ups:

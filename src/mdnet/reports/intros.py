@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
@@ -24,7 +25,9 @@ class IntroPair:
     score: float
 
 
-def intro_pairs(conn: sqlite3.Connection, limit: int | None = None) -> list[IntroPair]:
+def intro_pairs(
+    conn: sqlite3.Connection, as_of: dt.date, limit: int | None = None
+) -> list[IntroPair]:
     """Pairs who share interests (or a city and a tag), not yet linked from either note
     and not introduced, best first. Pairs come from an index by interest, never from
     all pairs of contacts."""
@@ -45,7 +48,7 @@ def intro_pairs(conn: sqlite3.Connection, limit: int | None = None) -> list[Intr
         if 2 <= len(members) <= MAX_GROUP:
             for pair in combinations(sorted(members), 2):
                 shared[pair].append(label)
-    known = _already_connected(conn)
+    known = _already_connected(conn, as_of)
     pairs = []
     for (x, y), labels in shared.items():
         if (x, y) in known:
@@ -60,10 +63,11 @@ def intro_pairs(conn: sqlite3.Connection, limit: int | None = None) -> list[Intr
     return pairs[:limit]
 
 
-def _already_connected(conn: sqlite3.Connection) -> set[tuple[int, int]]:
-    """Pairs linked from either note, or named together by an #intro item."""
+def _already_connected(conn: sqlite3.Connection, as_of: dt.date) -> set[tuple[int, int]]:
+    """Pairs linked from either note, or named together by an #intro item up to as-of
+    (a planned introduction is not made yet)."""
     known: set[tuple[int, int]] = {(min(x, y), max(x, y)) for x, y in db.contact_links(conn)}
-    for group in db.intro_groups(conn):
+    for group in db.intro_groups(conn, as_of.isoformat()):
         ids = sorted({int(x) for x in group.split(",")})
         known.update((x, y) for x, y in combinations(ids, 2))
     return known
