@@ -351,6 +351,9 @@ fragments = st.sampled_from(
         "\x1cfile separator",
         "  - 2025-06-07 nested item #Call (x#y) [#z]",
         "- 2025-07-08 [[Hi]]#ask [[Jo#Part]] #123 #favour/given",
+        "> - 2025-08-09 in a quote [[Ki]] #call",
+        ">   more in the quote",
+        "a -> b",
     ]
 )
 
@@ -361,9 +364,26 @@ def test_fast_and_line_by_line_scans_agree(lines):
     from mdnet.parse import _scan_body
 
     fast, slow = ParsedNote("n.md"), ParsedNote("n.md")
-    _scan_body(fast, lines, 0, fast=True)
+    _scan_body(fast, lines, 0)  # the fast scan, unless a line is quoted
     _scan_body(slow, lines, 0, fast=False)
     assert fast == slow
+
+
+def test_items_in_blockquotes_and_callouts_count():
+    """A list item inside `>` is a Markdown list item (Obsidian callouts are quotes)."""
+    note = parse_note(
+        "Journal/2025-01-05.md",
+        b"> [!note] Meeting\n> - 2025-01-05 lunch with [[A]] #meal\n>   - ordered the pasta\n"
+        b"> > - 2025-01-06 nested quote\n>no space: - 2025-01-07 not an item\n"
+        b"a -> b\n- 2025-01-08 plain\n",
+    )
+    got = [(i.line, i.date, i.text, i.details) for i in note.interactions]
+    assert got == [
+        (2, "2025-01-05", "lunch with [[A]] #meal", "- ordered the pasta"),
+        (4, "2025-01-06", "nested quote", ""),
+        (7, "2025-01-08", "plain", ""),
+    ]
+    assert [link.key for link in note.links] == ["a"]
 
 
 def test_names_compare_in_one_unicode_form():

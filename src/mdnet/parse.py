@@ -330,6 +330,9 @@ class _OpenItem:
 
 
 HARD_CONSTRUCTS = ("`", "~~~", "<!--", "%%")
+# Blockquotes and Obsidian callouts (`> [!note]`): their list items are items too.
+QUOTE_LINE = re.compile(r"^[ \t]{0,3}>", re.MULTILINE)
+QUOTE_MARKS = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)+")
 
 
 def _scan_body(
@@ -346,7 +349,9 @@ def _scan_body(
     if body is None:
         body = "\n".join(lines[start:])
     if fast is None:
-        fast = not any(mark in body for mark in HARD_CONSTRUCTS)
+        fast = not any(mark in body for mark in HARD_CONSTRUCTS) and not (
+            ">" in body and QUOTE_LINE.search(body)
+        )
     if fast:
         _scan_plain_body(note, lines, start, body)
     else:
@@ -430,6 +435,8 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int) -> None:
     open_items: list[_OpenItem] = []
     for index in range(start, len(lines)):
         raw = lines[index]
+        if raw[:4].lstrip().startswith(">"):  # read inside the quote, as Markdown does
+            raw = QUOTE_MARKS.sub("", raw)
         number = index + 1
         if fence is not None:
             stripped = raw.strip()
