@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -837,3 +838,17 @@ def test_a_new_index_is_in_wal_mode_before_it_takes_its_name(vault, monkeypatch)
     monkeypatch.setattr(db.os, "replace", look_then_replace)
     refresh(vault)
     assert modes == [2]
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_mtime_back_is_seen(vault):
+    """`cp -p`, `rsync -t` or `touch -r` can give a changed note its old mtime; with the
+    same size the fingerprint was the same, and reports stayed stale until --rebuild."""
+    path = vault.write("people/Jib.md", "- 2025-01-01 call\n")
+    refresh(vault)
+    before = os.stat(path)
+    time.sleep(0.01)
+    path.write_text("- 2025-05-30 call\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    result, rows = refresh(vault)
+    assert result.changed == 1 and rows == [("people/Jib.md", "2025-05-30", "call")]

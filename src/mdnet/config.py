@@ -17,7 +17,16 @@ _HERE = Path(__file__).parent
 # The code whose output the index stores: a change to any of them means a rebuild.
 _INDEX_CODE = [
     _HERE / name
-    for name in ("parse.py", "yamlsafe.py", "rows.py", "dates.py", "models.py", "db.py", "sync.py")
+    for name in (
+        "parse.py",
+        "yamlsafe.py",
+        "rows.py",
+        "dates.py",
+        "models.py",
+        "db.py",
+        "sync.py",
+        "vault.py",
+    )
 ]
 DEFAULT_CIRCLES: dict[str, int | None] = {
     "inner": 14,

@@ -24,14 +24,14 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 15  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 16  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,      -- relative to the vault, '/' separators
-    mtime_ns INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,      -- the later of mtime and ctime (vault.changed_ns)
     size INTEGER NOT NULL,
     hash BLOB NOT NULL,             -- blake2b of the bytes: a touched note is not re-parsed
     is_contact INTEGER NOT NULL,

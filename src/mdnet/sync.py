@@ -21,7 +21,7 @@ from .hashing import blake2b
 
 if TYPE_CHECKING:
     from .rows import NoteRows
-from .vault import Scan, counts_as_note, scan_vault, stat_note, utf8_name
+from .vault import Scan, changed_ns, counts_as_note, scan_vault, stat_note, utf8_name
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
 CHUNK = 250  # notes per task sent to a worker
@@ -70,7 +70,7 @@ def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
         return None
     finally:
         os.close(fd)
-    return b"".join(chunks), st.st_mtime_ns, st.st_size
+    return b"".join(chunks), changed_ns(st), st.st_size
 
 
 # (rel, mtime_ns, size, hash, rows): rows is None for an unchanged hash; all but rel are

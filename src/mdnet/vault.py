@@ -148,7 +148,7 @@ def _scan_folder(
                 if fst.st_mode & file_type == regular:
                     if entry.is_symlink():
                         scan.symlinked.append(prefix + name)
-                    add_note((prefix + name, fst.st_mtime_ns, fst.st_size))
+                    add_note((prefix + name, changed_ns(fst), fst.st_size))
                     continue
         _scan_other(entry, prefix, ignore, scan, subfolders)
     return subfolders
@@ -196,7 +196,16 @@ def _scan_other(
         return  # a FIFO or socket named *.md would block a read forever
     if entry.is_symlink():
         scan.symlinked.append(rel)
-    scan.notes.append((rel, fst.st_mtime_ns, fst.st_size))
+    scan.notes.append((rel, changed_ns(fst), fst.st_size))
+
+
+def changed_ns(st: os.stat_result) -> int:
+    """When a note last changed, for its fingerprint: the later of its modification time
+    and its status change time. A tool that puts the old mtime back after writing the
+    same number of bytes (`touch -r`, `cp -p`, `rsync -t`) cannot set the second, so the
+    change is still seen (a chmod or rename that changes only the second means one more
+    read of a note whose hash then proves it unchanged)."""
+    return max(st.st_mtime_ns, st.st_ctime_ns)
 
 
 BAD_NAME = "the name is not valid UTF-8: rename it to have it read"
@@ -229,7 +238,7 @@ def stat_note(config: Config, rel: str) -> Fingerprint | None:
         return None
     if not os.path.isfile(config.vault / rel):
         return None
-    return st.st_mtime_ns, st.st_size
+    return changed_ns(st), st.st_size
 
 
 def counts_as_note(config: Config, rel: str) -> bool:
