@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -384,6 +385,38 @@ def test_items_in_blockquotes_and_callouts_count():
         (7, "2025-01-08", "plain", ""),
     ]
     assert [link.key for link in note.links] == ["a"]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # A fence opened in a quote ends with the quote: the note's other items count.
+        (
+            "> [!example] snippet\n> ```js\n> foo()\n\n## Log\n- 2025-01-05 lunch [[A]]\n",
+            [(6, "2025-01-05", "lunch [[A]]", "")],
+        ),
+        # Quoted lines inside a code block are code.
+        ("```markdown\n> ```\n> - 2025-01-01 example [[Afi]]\n> ```\n```\n", []),
+        # A quote indented under an item is part of its details.
+        (
+            "- 2025-01-05 lunch\n  > she said: call me\n  then we walked\n",
+            [(1, "2025-01-05", "lunch", "> she said: call me\nthen we walked")],
+        ),
+        # A blank line ends the quote: what follows is not the quoted item's details.
+        (
+            "> - 2025-01-05 lunch\n\n  not in the quote\n",
+            [(1, "2025-01-05", "lunch", "")],
+        ),
+    ],
+)
+def test_quotes_end_where_markdown_ends_them(body, expected):
+    note = parse_note("Journal/q.md", body.encode())
+    assert [(i.line, i.date, i.text, i.details) for i in note.interactions] == expected
+
+
+def test_a_quote_nested_thousands_deep_is_read_without_recursing_that_deep():
+    note = parse_note("q.md", (">" * 5000 + " - 2025-01-05 deep\n> - 2025-01-06 x\n").encode())
+    assert [i.date for i in note.interactions] == ["2025-01-06"]
 
 
 def test_names_compare_in_one_unicode_form():

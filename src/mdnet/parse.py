@@ -332,7 +332,8 @@ class _OpenItem:
 HARD_CONSTRUCTS = ("`", "~~~", "<!--", "%%")
 # Blockquotes and Obsidian callouts (`> [!note]`): their list items are items too.
 QUOTE_LINE = re.compile(r"^[ \t]{0,3}>", re.MULTILINE)
-QUOTE_MARKS = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)+")
+QUOTE_MARK = re.compile(r"^[ \t]{0,3}>[ \t]?")
+MAX_QUOTE_DEPTH = 8
 
 
 def _scan_body(
@@ -428,15 +429,16 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int) -> None:
-    """The general path: tracks fences and comments line by line."""
+def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: int = 0) -> None:
+    """The general path: tracks fences and comments line by line. Quoted lines are read
+    as they are here (a quote ends the item above it, as in Markdown), and each run of
+    them once more, inside the quote, for the items and tasks it holds."""
     fence: str | None = None
     comment_end: str | None = None
     open_items: list[_OpenItem] = []
+    quoted: list[int] = []
     for index in range(start, len(lines)):
         raw = lines[index]
-        if raw[:4].lstrip().startswith(">"):  # read inside the quote, as Markdown does
-            raw = QUOTE_MARKS.sub("", raw)
         number = index + 1
         if fence is not None:
             stripped = raw.strip()
@@ -456,6 +458,8 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int) -> None:
         if fence_match:
             fence = fence_match[1]
             continue
+        if depth < MAX_QUOTE_DEPTH and line[:4].lstrip().startswith(">"):
+            quoted.append(index)
         if open_items and line.strip():
             indent = _indent(line)
             while open_items and indent <= open_items[-1].indent:
@@ -475,6 +479,33 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int) -> None:
                 open_items.append(opened)
     while open_items:  # an unclosed fence simply runs to the end, as in Obsidian
         _close_item(note, open_items.pop())
+    if quoted:
+        _scan_quotes(note, lines, quoted, depth)
+        note.interactions.sort(key=lambda item: item.line)
+        note.tasks.sort(key=lambda task: task.line)
+
+
+def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: int) -> None:
+    """Each run of quoted lines read as the text inside the quote (one `>` taken off):
+    a fence or comment opened there ends with the quote, and an item's details stay in
+    it. Only items, tasks and their problems are taken: links were counted already."""
+    runs: list[list[int]] = []
+    for index in quoted:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
+        inner = ParsedNote(note.path)
+        _scan_body_by_line(
+            inner, [QUOTE_MARK.sub("", lines[i], count=1) for i in run], 0, depth + 1
+        )
+        offset = run[0]
+        note.interactions += [item._replace(line=item.line + offset) for item in inner.interactions]
+        note.tasks += [task._replace(line=task.line + offset) for task in inner.tasks]
+        note.problems += [
+            Problem(p.path, p.line + offset, p.level, p.message) for p in inner.problems
+        ]
 
 
 def _strip_comments(line: str) -> tuple[str, str | None]:
