@@ -377,6 +377,20 @@ def test_disk_full_is_one_line_and_the_note_is_unchanged(vault, monkeypatch):
     assert path.read_text() == "## Log\n" and leftovers(vault.root) == []
 
 
+def test_an_edit_that_keeps_the_size_and_mtime_between_read_and_write_is_not_lost(vault):
+    """Only mtime and size were compared before writing: an edit of the same size whose
+    tool put the mtime back was overwritten."""
+    path = vault.write("people/Bo.md", "## Log\n- 2025-01-05 lunch #meal\n")
+    snapshot = writer.read_snapshot(path)
+    before = os.stat(path)
+    time.sleep(0.01)
+    path.write_text("## Log\n- 2025-01-05 LUNCH #meal\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(RefusedError, match="changed since it was read"):
+        writer.atomic_write(path, snapshot.data + b"- 2025-02-01 call\n", expected=snapshot)
+    assert "LUNCH" in path.read_text()
+
+
 def test_a_read_only_note_is_refused(vault):
     """Renaming over a note ignores the note's own mode: a note the user made read-only
     was rewritten all the same."""

@@ -26,6 +26,7 @@ class Snapshot:
     path: Path
     data: bytes
     mtime_ns: int
+    ctime_ns: int  # a tool that puts the mtime back cannot put this back
     size: int
     digest: bytes
 
@@ -34,7 +35,7 @@ def read_snapshot(path: Path) -> Snapshot:
     with open(path, "rb") as handle:
         st = os.fstat(handle.fileno())
         data = handle.read()
-    return Snapshot(path, data, st.st_mtime_ns, st.st_size, _digest(data))
+    return Snapshot(path, data, st.st_mtime_ns, st.st_ctime_ns, st.st_size, _digest(data))
 
 
 def _digest(data: bytes) -> bytes:
@@ -44,9 +45,10 @@ def _digest(data: bytes) -> bytes:
 def _unchanged(snapshot: Snapshot, target: Path) -> bool:
     try:
         st = os.stat(target)
-        if (st.st_mtime_ns, st.st_size) == (snapshot.mtime_ns, snapshot.size):
+        now = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        if now == (snapshot.mtime_ns, snapshot.ctime_ns, snapshot.size):
             return True
-        # touched but maybe not changed (a sync tool, `touch`): compare the bytes
+        # touched but maybe not changed (a sync tool, `touch`, chmod): compare the bytes
         return _digest(Path(target).read_bytes()) == snapshot.digest
     except OSError:
         return False
