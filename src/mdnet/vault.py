@@ -204,7 +204,9 @@ def changed_ns(st: os.stat_result) -> int:
     and its status change time. A tool that puts the old mtime back after writing the
     same number of bytes (`touch -r`, `cp -p`, `rsync -t`) cannot set the second, so the
     change is still seen (a chmod or rename that changes only the second means one more
-    read of a note whose hash then proves it unchanged)."""
+    read of a note whose hash then proves it unchanged). Not seen: such an edit of a note
+    whose mtime is in the future (a clock ahead), which the later of the two hides; both
+    times as the fingerprint would see it too."""
     return max(st.st_mtime_ns, st.st_ctime_ns)
 
 
