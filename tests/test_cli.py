@@ -402,3 +402,18 @@ def test_show_leaves_out_what_is_dated_after_as_of(vault):
     card = json.loads(result.stdout)
     assert [item["date"] for item in card["timeline"]] == ["2024-06-01"]
     assert "2025-01-01" not in vault.run("show", "Jib", "--as-of", "2024-12-01").stdout
+
+
+def test_a_report_note_whose_front_matter_has_a_merge_conflict_is_still_mdnets(vault):
+    """Two synced machines rewrite the report on different days: the as_of lines
+    conflict, the front matter does not read, and the marker must still count."""
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    text = (
+        "---\ngenerated_by: mdnet\nreport: reconnect\n<<<<<<< HEAD\nas_of: 2026-01-01\n"
+        "=======\nas_of: 2026-01-02\n>>>>>>> theirs\n---\n"
+    )
+    note = vault.write("Reports/R.md", text)
+    result = vault.run("report", "reconnect", "--format", "markdown", "-o", str(note))
+    assert result.exit_code == 0, result.output
+    assert note.read_text().startswith("---\ngenerated_by: mdnet")
+    assert "<<<<<<<" not in note.read_text()

@@ -77,6 +77,8 @@ def test_full_config(tmp_path):
         ("[watch]\nreports = 5", "watch.reports"),
         ('mentions = "false"', "mentions must be true or false"),
         ("person_template = 3", "person_template"),
+        ('people_dir = ".."', "people_dir must be a folder inside the vault"),
+        ('events_dir = "a/../../b"', "events_dir must be a folder inside the vault"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

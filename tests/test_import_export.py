@@ -229,3 +229,30 @@ def test_linkedin_lines_are_numbered_as_in_the_file_after_a_value_on_two_lines(v
     )
     result = vault.run("import", "linkedin", str(csv))
     assert f"skipped {csv} line 4: no name" in result.stdout
+
+
+def test_a_vcard_mixing_utf8_cards_and_a_declared_charset_keeps_both_right(vault, tmp_path):
+    mixed = tmp_path / "m.vcf"
+    mixed.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xab Martin\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-1:Ren\xe9 Dupont\r\nEND:VCARD\r\n"
+    )
+    assert vault.run("import", "vcard", str(mixed)).exit_code == 0
+    names = sorted(p.name for p in (vault.root / "people").iterdir())
+    assert names == ["René Dupont.md", "Zoë Martin.md"]
+
+
+def test_a_vcard_charset_no_codec_knows_is_refused_not_an_internal_error(vault, tmp_path):
+    card = tmp_path / "c.vcf"
+    card.write_bytes(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=undefined:Ren\xe9\r\nEND:VCARD\r\n")
+    result = vault.run("import", "vcard", "--dry-run", str(card))
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr
+
+
+def test_utf16_without_a_byte_order_mark_is_read(vault, tmp_path):
+    card = tmp_path / "u.vcf"
+    card.write_bytes(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEND:VCARD\r\n".encode("utf-16-le")
+    )
+    result = vault.run("import", "vcard", str(card))
+    assert result.exit_code == 0 and "created people/Ann Lee.md" in result.stdout

@@ -166,6 +166,13 @@ def test_an_empty_field_leaves_out_its_line_not_a_template_without_full_stops():
     assert render(template, {"first_name": "Bo", "city": ""}) == "Hi Bo,\n\nSee you soon\n"
 
 
+def test_a_left_out_sentence_takes_its_line_break_with_it():
+    from mdnet.draft import render
+
+    template = "Hi {first_name}.\nI saw the news: {bring_up}.\nCoffee soon?\n"
+    assert render(template, {"first_name": "Jib"}) == "Hi Jib.\nCoffee soon?\n"
+
+
 @given(st.text(alphabet=".!?…\n {}ab", max_size=40))
 def test_sentences_cover_the_whole_template(template):
     from mdnet.draft import SENTENCE

@@ -260,6 +260,24 @@ def test_a_templates_title_in_front_matter_reads_back_as_the_name(vault, line, n
     assert text.endswith(f"# {name}\n")
 
 
+def test_a_name_with_a_comma_stays_one_alias_in_a_flow_list_template():
+    from mdnet.edits import new_contact_note
+    from mdnet.yamlsafe import load_front_matter
+
+    template = "---\naliases: [{{title}}]\ntags: [person]\n---\n"
+    text = new_contact_note("Smith, John", template, None, None, None, (), dt.date(2026, 1, 1))
+    loaded, _ = load_front_matter(text.split("---\n")[1])
+    assert loaded["aliases"] == ["Smith, John"]
+
+
+def test_log_refuses_when_an_unclosed_comment_would_hide_the_entry(vault):
+    before = "---\nname: Jib\n---\nIntro\n%%\nold notes\n"
+    path = vault.write("people/Jib.md", before)
+    result = vault.run("log", "Jib", "call", "--date", "2025-02-01")
+    assert result.exit_code == 1 and "people/Jib.md:5: a comment opened there" in result.stderr
+    assert path.read_text() == before
+
+
 def test_a_template_the_name_would_break_or_that_is_not_closed_is_refused(vault):
     vault.write(".mdnet.toml", 'person_template = "T.md"\nignore = ["T.md"]\n')
     vault.write("T.md", "---\ntitle: Notes on {{title}}: more\n---\n")

@@ -97,7 +97,10 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         value = raw.get(key, default)
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{CONFIG_NAME}: {key} must be a non-empty string")
-        return value.strip().strip("/")
+        value = value.strip().strip("/")
+        if not value or ".." in value.replace("\\", "/").split("/") or value.startswith("~"):
+            raise ConfigError(f"{CONFIG_NAME}: {key} must be a folder inside the vault")
+        return value
 
     def duration(key: str, value: object) -> int | None:
         try:

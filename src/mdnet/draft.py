@@ -17,7 +17,7 @@ from .reports.reconnect import contact_row
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 # A sentence ends at . ! ? … (with the spaces after it) or at the end of a line: one
 # empty field leaves out its own sentence or line, never the template's other lines.
-SENTENCE = re.compile(r"[^.!?…\n]*(?:[.!?…]+[^\S\n]*|\n+)|[^.!?…\n]+$")
+SENTENCE = re.compile(r"[^.!?…\n]*(?:[.!?…]+[^\S\n]*\n?|\n+)|[^.!?…\n]+$")
 # In the spirit of "Hey Jib! I saw you got promoted… are you going to the meetup? We
 # have to go back to Luigi's." A sentence whose field is empty is left out.
 DEFAULT_TEMPLATE = (

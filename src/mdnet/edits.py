@@ -127,8 +127,13 @@ def _after_log_section(lines: list[str]) -> int | None:
             break
         if written:
             last = index
-    if comment_end is not None and heading is not None and comment_start > heading:
-        return comment_start  # a comment left open to the end: the entry goes before it
+    if comment_end is not None:  # a comment left open to the end of the note
+        if heading is not None and comment_start > heading:
+            return comment_start  # the entry goes before it, where it counts
+        raise RefusedError(
+            f"{comment_start + 1}: a comment opened there runs to the end of the note, "
+            "so the entry would not count; close it, then log again"
+        )
     return None if last is None else last + 1
 
 
@@ -235,6 +240,8 @@ def _fill_title(line: str, name: str) -> str:
     whole = re.match(r"^(\s*(?:-\s+|[^:#]+:\s+))\{\{title\}\}\s*$", line)
     if whole:
         return whole[1] + yaml_scalar(name)
+    if "[" in line.split("{{title}}", 1)[0]:  # in a flow list: a comma would split it
+        return line.replace("{{title}}", json.dumps(name, ensure_ascii=False))
     return line.replace("{{title}}", name)
 
 
@@ -247,7 +254,7 @@ def _check_template_yaml(front: list[str], name: str) -> None:
     except FrontMatterError as exc:
         raise RefusedError(
             f"add: the template's front matter does not read as YAML with the name {name!r} "
-            f"({exc}): put {{{{title}}}} in quotes, or alone after its key"
+            f"filled in ({exc}); nothing was written"
         ) from None
 
 

@@ -57,30 +57,55 @@ VCARD_CHARSET = re.compile(rb"CHARSET=([A-Za-z0-9_.-]+)", re.IGNORECASE)
 
 def decode_file(data: bytes, shown: str, kind: str) -> str:
     """The text of an import file. UTF-8 (with or without a byte-order mark) or UTF-16
-    with one (Outlook's export); a vCard in another charset when its cards say which
-    (`CHARSET=ISO-8859-1`, vCard 2.1). Anything else is refused, naming the line, rather
-    than imported with its letters replaced."""
+    (Outlook's export); a vCard's lines that are not UTF-8 in the charset its cards
+    declare (`CHARSET=ISO-8859-1`, vCard 2.1). Anything else is refused, naming the
+    line, rather than imported with its letters replaced."""
     import codecs
 
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        with contextlib.suppress(UnicodeError):
+            return data.decode(utf16)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         error = exc
     declared = {m.decode("ascii").lower() for m in VCARD_CHARSET.findall(data)}
-    if kind == "vcard" and len(declared - {"utf-8", "utf8"}) == 1:
-        charset = (declared - {"utf-8", "utf8"}).pop()
-        with contextlib.suppress(LookupError, UnicodeDecodeError):
-            return data.decode(charset)
+    charsets = declared - {"utf-8", "utf8"}
+    if kind == "vcard" and len(charsets) == 1:
+        charset = charsets.pop()
+        with contextlib.suppress(LookupError, UnicodeError):
+            codecs.lookup(charset)
+            # line by line: the cards that are UTF-8 stay UTF-8
+            return "\n".join(_line_text(line, charset) for line in data.split(b"\n"))
     line = data.count(b"\n", 0, error.start) + 1
     raise UsageError(
         f"import {kind}: {shown}:{line}: not UTF-8 text; save the file as UTF-8 "
         "(or UTF-16) and import it again"
     )
+
+
+def _utf16(data: bytes) -> str | None:
+    """ "utf-16" when the file starts with its byte-order mark, "utf-16-le"/"-be" when
+    every other byte of its start is NUL (text in Latin letters without a mark)."""
+    import codecs
+
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:400]
+    if len(head) >= 8 and head.count(0) * 3 > len(head):
+        if head[1::2].count(0) > len(head) // 3:
+            return "utf-16-le"
+        if head[0::2].count(0) > len(head) // 3:
+            return "utf-16-be"
+    return None
+
+
+def _line_text(line: bytes, charset: str) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode(charset)
 
 
 class _SkippedLines(logging.Handler):

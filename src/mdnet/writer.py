@@ -145,7 +145,20 @@ def is_generated(data: bytes) -> bool:
     text, which a user's note may hold)."""
     from .parse import parse_note
 
-    return parse_note("note.md", data).generated
+    note = parse_note("note.md", data)
+    if note.generated or note.properties:
+        return note.generated
+    # Front matter that does not read (two machines' reports merged with a conflict on
+    # their as_of line): the marker as a line of its own, at the left margin.
+    lines = data[:8192].decode("utf-8-sig", "replace").replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return False
+    for line in lines[1:]:
+        if line.rstrip() in ("---", "..."):
+            return False
+        if line.rstrip() == GENERATED_MARK:
+            return True
+    return False
 
 
 def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
@@ -198,7 +211,10 @@ def log_interaction(
     contact = find_contact(conn, name)
     path = config.vault / contact["path"]
     snapshot = read_snapshot(path)
-    data, line = insert_log_line(snapshot.data, entry)
+    try:
+        data, line = insert_log_line(snapshot.data, entry)
+    except RefusedError as exc:
+        raise RefusedError(f"log: {contact['path']}:{exc}") from None
     atomic_write(path, data, expected=snapshot, vault=config.vault)
     return Written(contact["path"], line, entry)
 
