@@ -852,3 +852,16 @@ def test_an_edit_that_keeps_the_size_and_puts_the_mtime_back_is_seen(vault):
     assert os.stat(path).st_size == before.st_size
     result, rows = refresh(vault)
     assert result.changed == 1 and rows == [("people/Jib.md", "2025-05-30", "call")]
+
+
+def test_such_an_edit_is_seen_when_the_mtime_is_in_the_future(vault):
+    """A clock ahead (or a sync tool keeping one's times): the later of mtime and ctime
+    was the mtime before and after, and hid the edit."""
+    path = vault.write("people/Ann.md", "- 2025-01-05 lunch #meal\n")
+    future = time.time_ns() + 2 * 86400 * 10**9
+    os.utime(path, ns=(future, future))
+    refresh(vault)
+    path.write_text("- 2025-01-09 lunch #meal\n")
+    os.utime(path, ns=(future, future))
+    result, rows = refresh(vault)
+    assert result.changed == 1 and rows == [("people/Ann.md", "2025-01-09", "lunch #meal")]

@@ -24,14 +24,14 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 16  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 17  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,      -- relative to the vault, '/' separators
-    mtime_ns INTEGER NOT NULL,      -- the later of mtime and ctime (vault.changed_ns)
+    stamp INTEGER NOT NULL,         -- changes with the file's mtime or ctime (vault.note_stamp)
     size INTEGER NOT NULL,
     hash BLOB NOT NULL,             -- blake2b of the bytes: a touched note is not re-parsed
     is_contact INTEGER NOT NULL,
@@ -129,7 +129,7 @@ CREATE TABLE summary (            -- derived: per contact, what the reports need
 
 # Created after a bulk load: building an index once is faster than maintaining it per row.
 INDEXES = """
-CREATE INDEX notes_fingerprint ON notes(path, mtime_ns, size);
+CREATE INDEX notes_fingerprint ON notes(path, stamp, size);
 CREATE INDEX names_key ON names(key);
 CREATE INDEX names_note ON names(note_id);
 CREATE INDEX interactions_note ON interactions(note_id);
@@ -400,21 +400,21 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # --- reading fingerprints -------------------------------------------------------------
 
 
-# (id, (mtime_ns, size), hash) of a note the index holds
+# (id, (stamp, size), hash) of a note the index holds
 Known = tuple[int, tuple[int, int], bytes]
 
 
 def fingerprints(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """(path, mtime_ns, size) of every note the index holds, from a covering index:
+    """(path, stamp, size) of every note the index holds, from a covering index:
     every command compares the whole vault against this."""
-    return conn.execute("SELECT path, mtime_ns, size FROM notes").fetchall()
+    return conn.execute("SELECT path, stamp, size FROM notes").fetchall()
 
 
 def known_notes(conn: sqlite3.Connection, paths: list[str]) -> dict[str, Known]:
-    """path → (id, (mtime_ns, size), hash) of these indexed notes."""
+    """path → (id, (stamp, size), hash) of these indexed notes."""
     if len(paths) > 500:  # many: one pass over the table beats a lookup each
         wanted = set(paths)
-        rows = conn.execute("SELECT path, id, mtime_ns, size, hash FROM notes")
+        rows = conn.execute("SELECT path, id, stamp, size, hash FROM notes")
         return {r[0]: (r[1], (r[2], r[3]), r[4]) for r in rows if r[0] in wanted}
     found = {}
     for path in paths:
@@ -425,9 +425,7 @@ def known_notes(conn: sqlite3.Connection, paths: list[str]) -> dict[str, Known]:
 
 
 def known_note(conn: sqlite3.Connection, path: str) -> Known | None:
-    row = conn.execute(
-        "SELECT id, mtime_ns, size, hash FROM notes WHERE path = ?", (path,)
-    ).fetchone()
+    row = conn.execute("SELECT id, stamp, size, hash FROM notes WHERE path = ?", (path,)).fetchone()
     return (row[0], (row[1], row[2]), row[3]) if row else None
 
 
@@ -466,9 +464,9 @@ class Batch:
     touched: list[tuple] = field(default_factory=list)
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in CHILD_TABLES})
 
-    def add(self, r: NoteRows, note_id: int, path: str, mtime_ns: int, size: int, digest: bytes):
+    def add(self, r: NoteRows, note_id: int, path: str, stamp: int, size: int, digest: bytes):
         head, contact, names, interactions, tasks, event, problems = r
-        self.notes.append((note_id, path, mtime_ns, size, digest, *head))
+        self.notes.append((note_id, path, stamp, size, digest, *head))
         rows = self.rows
         if contact is not None:
             rows["contacts"].append(contact)
@@ -492,7 +490,7 @@ class Batch:
         conn.executemany(
             "INSERT OR REPLACE INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.notes
         )
-        conn.executemany("UPDATE notes SET mtime_ns = ?, size = ? WHERE id = ?", self.touched)
+        conn.executemany("UPDATE notes SET stamp = ?, size = ? WHERE id = ?", self.touched)
         for table, rows in self.rows.items():
             if rows:
                 marks = ",".join("?" * len(rows[0]))

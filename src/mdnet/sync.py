@@ -21,7 +21,7 @@ from .hashing import blake2b
 
 if TYPE_CHECKING:
     from .rows import NoteRows
-from .vault import Scan, changed_ns, counts_as_note, scan_vault, stat_note, utf8_name
+from .vault import Scan, counts_as_note, note_stamp, scan_vault, stat_note, utf8_name
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
 CHUNK = 250  # notes per task sent to a worker
@@ -29,7 +29,7 @@ BULK_MIN = 5000  # from this many new notes on, indexes are dropped and rebuilt 
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
-Fingerprinted = tuple[str, int, int]  # (path, mtime_ns, size)
+Fingerprinted = tuple[str, int, int]  # (path, stamp, size)
 
 
 @dataclass
@@ -70,10 +70,10 @@ def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
         return None
     finally:
         os.close(fd)
-    return b"".join(chunks), changed_ns(st), st.st_size
+    return b"".join(chunks), note_stamp(st), st.st_size
 
 
-# (rel, mtime_ns, size, hash, rows): rows is None for an unchanged hash; all but rel are
+# (rel, stamp, size, hash, rows): rows is None for an unchanged hash; all but rel are
 # None for a note that vanished before it could be read.
 Result = tuple[str, "int | None", "int | None", "bytes | None", "NoteRows | None"]
 Work = tuple[str, "bytes | None", int]  # (rel, hash the index knows or None, note id)
@@ -92,12 +92,12 @@ def read_and_parse(vault: str, people_dir: str, events_dir: str, work: list[Work
             if got is None:
                 out.append((rel, None, None, None, None))
                 continue
-            data, mtime_ns, size = got
+            data, stamp, size = got
             digest = blake2b(data, digest_size=16).digest()
             rows = None
             if digest != known_hash:
                 rows = note_rows(parse_note(rel, data, people_dir, events_dir), note_id)
-            out.append((rel, mtime_ns, size, digest, rows))
+            out.append((rel, stamp, size, digest, rows))
     finally:
         gc.enable()
     return out
@@ -245,7 +245,7 @@ class Index:
         rows = db.fingerprints(self.conn)
         if len(rows) == len(scanned) and set(rows) == set(scanned):
             return [], []
-        indexed = {path: (mtime_ns, size) for path, mtime_ns, size in rows}
+        indexed = {path: (stamp, size) for path, stamp, size in rows}
         changed = [note for note in scanned if indexed.get(note[0]) != (note[1], note[2])]
         current = {path for path, _, _ in scanned}
         return changed, [path for path in indexed if path not in current]
@@ -328,12 +328,12 @@ class Index:
             done = 0
             for results, ids in self._parse(work, progress):
                 replaced: list[int] = []
-                for (rel, mtime_ns, size, digest, rows), note_id in zip(results, ids, strict=True):
+                for (rel, stamp, size, digest, rows), note_id in zip(results, ids, strict=True):
                     done += 1
                     result.read += 1
                     old = known.get(rel)
-                    exact = exact and next(expected, None) == (rel, mtime_ns, size)
-                    if mtime_ns is None:  # vanished between the walk and the read
+                    exact = exact and next(expected, None) == (rel, stamp, size)
+                    if stamp is None:  # vanished between the walk and the read
                         if old is not None:
                             old_names |= db.names_of(conn, [old[0]])
                             deleting([old[0]])
@@ -341,7 +341,7 @@ class Index:
                             result.removed += 1
                         continue
                     if rows is None and old is not None:
-                        batch.touched.append((mtime_ns, size, old[0]))
+                        batch.touched.append((stamp, size, old[0]))
                         result.touched += 1
                         continue
                     if old is not None:  # an edit keeps the note's id: links to it stay valid
@@ -351,7 +351,7 @@ class Index:
                     written.append(note_id)
                     result.changed += 1
                     result.changed_paths.append(rel)
-                    batch.add(rows, note_id, rel, mtime_ns, size, digest)
+                    batch.add(rows, note_id, rel, stamp, size, digest)
                 if replaced:
                     old_names |= db.names_of(conn, replaced)
                     deleting(replaced)

@@ -20,14 +20,14 @@ CONFLICT_MARK = ".sync-conflict-"
 _FILE_TYPE = S_IFMT(0o177777)
 _REGULAR = S_IFREG
 
-Fingerprint = tuple[int, int]  # (mtime_ns, size): a plain tuple, there are 100,000 of them
+Fingerprint = tuple[int, int]  # (stamp, size): a plain tuple, there are 100,000 of them
 
 
 @dataclass
 class Scan:
     """The result of walking a vault: its notes and what was passed over."""
 
-    notes: list[tuple[str, int, int]] = field(default_factory=list)  # (path, mtime_ns, size)
+    notes: list[tuple[str, int, int]] = field(default_factory=list)  # (path, stamp, size)
     conflict_copies: list[str] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
@@ -81,7 +81,7 @@ def is_ignored(rel: str, patterns: tuple[str, ...], is_dir: bool = False) -> boo
 
 
 def scan_vault(config: Config) -> Scan:
-    """Every note of the vault (`/`-separated path, mtime_ns, size); skips dot names, sync-conflict
+    """Every note of the vault (`/`-separated path, stamp, size); skips dot names, sync-conflict
     copies and ignored paths, and follows a folder link only once (loops are reported).
 
     Every command pays for this walk, so the loop over files does as little as it can:
@@ -148,7 +148,7 @@ def _scan_folder(
                 if fst.st_mode & file_type == regular:
                     if entry.is_symlink():
                         scan.symlinked.append(prefix + name)
-                    add_note((prefix + name, changed_ns(fst), fst.st_size))
+                    add_note((prefix + name, note_stamp(fst), fst.st_size))
                     continue
         _scan_other(entry, prefix, ignore, scan, subfolders)
     return subfolders
@@ -196,18 +196,23 @@ def _scan_other(
         return  # a FIFO or socket named *.md would block a read forever
     if entry.is_symlink():
         scan.symlinked.append(rel)
-    scan.notes.append((rel, changed_ns(fst), fst.st_size))
+    scan.notes.append((rel, note_stamp(fst), fst.st_size))
 
 
-def changed_ns(st: os.stat_result) -> int:
-    """When a note last changed, for its fingerprint: the later of its modification time
-    and its status change time. A tool that puts the old mtime back after writing the
-    same number of bytes (`touch -r`, `cp -p`, `rsync -t`) cannot set the second, so the
-    change is still seen (a chmod or rename that changes only the second means one more
-    read of a note whose hash then proves it unchanged). Not seen: such an edit of a note
-    whose mtime is in the future (a clock ahead), which the later of the two hides; both
-    times as the fingerprint would see it too."""
-    return max(st.st_mtime_ns, st.st_ctime_ns)
+def note_stamp(st: os.stat_result) -> int:
+    """A number that changes whenever a note's modification time or its status-change
+    time (ctime) does: its fingerprint with the size. A tool that puts the old mtime
+    back after writing the same number of bytes (`touch -r`, `cp -p`, `rsync -t`) cannot
+    put the ctime back, so the change is still seen, even with an mtime in the future;
+    a chmod or rename, which changes only the ctime, means one more read of a note whose
+    hash then proves it unchanged. Both times in one SQLite integer: the mtime times an
+    odd constant plus the ctime, modulo 2**63 (equal for two different pairs only for
+    one 63-bit difference in mtime per difference in ctime: never by chance)."""
+    return (st.st_mtime_ns * _STAMP_FACTOR + st.st_ctime_ns) & _STAMP_MASK
+
+
+_STAMP_FACTOR = 0x9E3779B97F4A7C15  # odd: the mtime part is one-to-one
+_STAMP_MASK = (1 << 63) - 1
 
 
 BAD_NAME = "the name is not valid UTF-8: rename it to have it read"
@@ -240,7 +245,7 @@ def stat_note(config: Config, rel: str) -> Fingerprint | None:
         return None
     if not os.path.isfile(config.vault / rel):
         return None
-    return changed_ns(st), st.st_size
+    return note_stamp(st), st.st_size
 
 
 def counts_as_note(config: Config, rel: str) -> bool:
