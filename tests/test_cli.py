@@ -417,3 +417,11 @@ def test_a_report_note_whose_front_matter_has_a_merge_conflict_is_still_mdnets(v
     assert result.exit_code == 0, result.output
     assert note.read_text().startswith("---\ngenerated_by: mdnet")
     assert "<<<<<<<" not in note.read_text()
+
+
+def test_a_note_whose_front_matter_never_closes_is_all_body_and_not_mdnets(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
+    text = "---\nMy notes. A report starts with\ngenerated_by: mdnet\nso never write it.\n"
+    note = vault.write("Reports/Reconnect.md", text)
+    result = vault.run("report", "reconnect", "--format", "markdown", "-o", str(note))
+    assert result.exit_code == 1 and note.read_text() == text

@@ -79,6 +79,7 @@ def test_full_config(tmp_path):
         ("person_template = 3", "person_template"),
         ('people_dir = ".."', "people_dir must be a folder inside the vault"),
         ('events_dir = "a/../../b"', "events_dir must be a folder inside the vault"),
+        ('people_dir = ".hidden"', "people_dir must be a folder inside the vault"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

@@ -256,3 +256,11 @@ def test_utf16_without_a_byte_order_mark_is_read(vault, tmp_path):
     )
     result = vault.run("import", "vcard", str(card))
     assert result.exit_code == 0 and "created people/Ann Lee.md" in result.stdout
+
+
+def test_utf16_without_a_mark_and_a_stray_last_byte_is_read(vault, tmp_path):
+    card = tmp_path / "u.vcf"
+    text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jib Doe\r\nEND:VCARD\r\n"
+    card.write_bytes(text.encode("utf-16-le") + b"\n")
+    result = vault.run("import", "vcard", str(card))
+    assert result.exit_code == 0 and "created people/Jib Doe.md" in result.stdout

@@ -414,6 +414,21 @@ def test_quotes_end_where_markdown_ends_them(body, expected):
     assert [(i.line, i.date, i.text, i.details) for i in note.interactions] == expected
 
 
+def test_code_and_comments_inside_a_quote_stay_inside_it():
+    """A comment opened in quoted code, or left open in a callout, hid the rest of the
+    note; a link inside quoted code counted."""
+    code = parse_note(
+        "people/Jib.md", b"> ```html\n> <!-- an open one\n> ```\n\n- 2025-01-01 coffee\n"
+    )
+    assert [i.date for i in code.interactions] == ["2025-01-01"]
+    callout = parse_note(
+        "people/Afi.md", b"> [!tip] Draft\n> <!-- todo\n\n## Log\n- 2025-01-02 call\n"
+    )
+    assert [i.date for i in callout.interactions] == ["2025-01-02"]
+    quoted = parse_note("2025-03-01.md", b"> ```\n> [[Jib]]\n> ```\n> met [[Afi]] too\n[[Bo]]\n")
+    assert [(link.key, link.line) for link in quoted.links] == [("afi", 4), ("bo", 5)]
+
+
 def test_a_quote_nested_thousands_deep_is_read_without_recursing_that_deep():
     note = parse_note("q.md", (">" * 5000 + " - 2025-01-05 deep\n> - 2025-01-06 x\n").encode())
     assert [i.date for i in note.interactions] == ["2025-01-06"]

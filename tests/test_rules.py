@@ -171,6 +171,11 @@ def test_a_left_out_sentence_takes_its_line_break_with_it():
 
     template = "Hi {first_name}.\nI saw the news: {bring_up}.\nCoffee soon?\n"
     assert render(template, {"first_name": "Jib"}) == "Hi Jib.\nCoffee soon?\n"
+    # ... only when the whole line goes, and a left-out paragraph leaves one blank line
+    template = "Hi {first_name}. How was {event}?\nBye.\n"
+    assert render(template, {"first_name": "Jib"}) == "Hi Jib.\nBye.\n"
+    template = "Hi {first_name}.\n\nI saw the news: {bring_up}.\n\nCoffee soon?\n"
+    assert render(template, {"first_name": "Jib"}) == "Hi Jib.\n\nCoffee soon?\n"
 
 
 @given(st.text(alphabet=".!?…\n {}ab", max_size=40))

@@ -270,6 +270,34 @@ def test_a_name_with_a_comma_stays_one_alias_in_a_flow_list_template():
     assert loaded["aliases"] == ["Smith, John"]
 
 
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("aliases: ['{{title}} Sr']", ["Jib Doe Sr"]),
+        ('aliases: ["{{title}} (work)"]', ["Jib Doe (work)"]),
+        ('aliases: [{{title}}, "{{title}} Jr"]', ["Jib Doe", "Jib Doe Jr"]),
+    ],
+)
+def test_title_inside_a_flow_list_is_quoted_only_as_a_bare_item(line, expected):
+    from mdnet.edits import new_contact_note
+    from mdnet.yamlsafe import load_front_matter
+
+    text = new_contact_note(
+        "Jib Doe", f"---\n{line}\n---\n", None, None, None, (), dt.date(2026, 1, 1)
+    )
+    loaded, _ = load_front_matter(text.split("---\n")[1])
+    assert loaded["aliases"] == expected
+
+
+def test_log_closes_a_fence_as_the_parser_does(vault):
+    """A ```js line does not close a fence (the parser agrees): the comment inside is code."""
+    path = vault.write("people/Cy.md", "Intro\n```\n```js\n<!-- in code\n```\n")
+    result = vault.run("log", "Cy", "call", "--date", "2025-02-01")
+    assert result.exit_code == 0, result.output
+    assert "2025-02-01" in vault.run("show", "Cy", "--as-of", "2025-03-01").stdout
+    assert path.read_text().endswith("## Log\n- 2025-02-01 call\n")
+
+
 def test_log_refuses_when_an_unclosed_comment_would_hide_the_entry(vault):
     before = "---\nname: Jib\n---\nIntro\n%%\nold notes\n"
     path = vault.write("people/Jib.md", before)

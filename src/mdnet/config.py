@@ -98,7 +98,9 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{CONFIG_NAME}: {key} must be a non-empty string")
         value = value.strip().strip("/")
-        if not value or ".." in value.replace("\\", "/").split("/") or value.startswith("~"):
+        parts = value.replace("\\", "/").split("/")
+        if not value or value.startswith("~") or any(part.startswith(".") for part in parts):
+            # .. leaves the vault; a dot folder is never indexed
             raise ConfigError(f"{CONFIG_NAME}: {key} must be a folder inside the vault")
         return value
 

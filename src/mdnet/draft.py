@@ -15,9 +15,9 @@ from .lookup import find_contact
 from .reports.reconnect import contact_row
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
-# A sentence ends at . ! ? … (with the spaces after it) or at the end of a line: one
-# empty field leaves out its own sentence or line, never the template's other lines.
-SENTENCE = re.compile(r"[^.!?…\n]*(?:[.!?…]+[^\S\n]*\n?|\n+)|[^.!?…\n]+$")
+# A sentence ends at . ! ? … (with the spaces after it) or at the end of its line: one
+# empty field leaves out its own sentence, never the template's other lines.
+SENTENCE = re.compile(r"[^.!?…]*[.!?…]+\s*|[^.!?…]+$")  # within one line
 # In the spirit of "Hey Jib! I saw you got promoted… are you going to the meetup? We
 # have to go back to Luigi's." A sentence whose field is empty is left out.
 DEFAULT_TEMPLATE = (
@@ -84,10 +84,16 @@ def render(template: str, fields: dict[str, Any]) -> str:
     def fill(sentence: str) -> str:
         return PLACEHOLDER.sub(lambda m: str(fields.get(m[1], "") or ""), sentence)
 
-    kept = []
-    for sentence in SENTENCE.findall(template):
-        names = PLACEHOLDER.findall(sentence)
-        if names and not all(fields.get(name) for name in names):
+    def kept(sentence: str) -> bool:
+        return all(fields.get(name) for name in PLACEHOLDER.findall(sentence))
+
+    lines = template.splitlines()
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        text = "".join(fill(s) for s in SENTENCE.findall(line) if kept(s)).rstrip()
+        if line.strip() and not text:  # the whole line left out: and the blank it leaves
+            if out and not out[-1] and index + 1 < len(lines) and not lines[index + 1].strip():
+                out.pop()
             continue
-        kept.append(fill(sentence))
-    return "".join(kept).strip() + "\n"
+        out.append(text)
+    return "\n".join(out).strip() + "\n"

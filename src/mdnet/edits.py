@@ -109,8 +109,9 @@ def _after_log_section(lines: list[str]) -> int | None:
             line = " " * (close + len(comment_end)) + line[close + len(comment_end) :]
             comment_end = None
         match = FENCE.match(line)
-        if fence is not None:
-            if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
+        if fence is not None:  # closed as the parser closes it: fence characters only
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = None
             last = index if heading is not None else last
             continue
@@ -240,9 +241,12 @@ def _fill_title(line: str, name: str) -> str:
     whole = re.match(r"^(\s*(?:-\s+|[^:#]+:\s+))\{\{title\}\}\s*$", line)
     if whole:
         return whole[1] + yaml_scalar(name)
-    if "[" in line.split("{{title}}", 1)[0]:  # in a flow list: a comma would split it
-        return line.replace("{{title}}", json.dumps(name, ensure_ascii=False))
+    quoted = json.dumps(name, ensure_ascii=False)  # a bare flow item: a comma would split it
+    line = FLOW_TITLE.sub(lambda m: m[1] + quoted, line)
     return line.replace("{{title}}", name)
+
+
+FLOW_TITLE = re.compile(r"([\[,][ \t]*)\{\{title\}\}(?=[ \t]*[,\]])")
 
 
 def _check_template_yaml(front: list[str], name: str) -> None:

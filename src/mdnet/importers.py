@@ -64,8 +64,15 @@ def decode_file(data: bytes, shown: str, kind: str) -> str:
 
     utf16 = _utf16(data)
     if utf16 is not None:
-        with contextlib.suppress(UnicodeError):
+        if utf16 != "utf-16" and len(data) % 2:
+            data = data[:-1]  # a stray last byte (a newline added by a script)
+        try:
             return data.decode(utf16)
+        except UnicodeError:
+            raise UsageError(
+                f"import {kind}: {shown}: neither UTF-8 nor UTF-16 text; save the file as "
+                "UTF-8 and import it again"
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

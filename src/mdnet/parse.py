@@ -430,9 +430,9 @@ def _indent(line: str) -> int:
 
 
 def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: int = 0) -> None:
-    """The general path: tracks fences and comments line by line. Quoted lines are read
-    as they are here (a quote ends the item above it, as in Markdown), and each run of
-    them once more, inside the quote, for the items and tasks it holds."""
+    """The general path: tracks fences and comments line by line. A quoted line ends
+    the items above it, as in Markdown; each run of quoted lines is read on its own,
+    inside the quote, for the items, tasks and links it holds."""
     fence: str | None = None
     comment_end: str | None = None
     open_items: list[_OpenItem] = []
@@ -452,14 +452,18 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
                 continue
             line = " " * (end + len(comment_end)) + line[end + len(comment_end) :]
             comment_end = None
-        if "<!--" in line or "%%" in line:
-            line, comment_end = _strip_comments(line)
-        fence_match = FENCE.match(line)
-        if fence_match:
-            fence = fence_match[1]
-            continue
-        if depth < MAX_QUOTE_DEPTH and line[:4].lstrip().startswith(">"):
+        # A quoted line is read inside its quote (_scan_quotes): a fence, a comment or a
+        # link there belongs to the quote. Here it only ends the items above it.
+        in_quote = depth < MAX_QUOTE_DEPTH and line[:4].lstrip().startswith(">")
+        if in_quote:
             quoted.append(index)
+        else:
+            if "<!--" in line or "%%" in line:
+                line, comment_end = _strip_comments(line)
+            fence_match = FENCE.match(line)
+            if fence_match:
+                fence = fence_match[1]
+                continue
         if open_items and line.strip():
             indent = _indent(line)
             while open_items and indent <= open_items[-1].indent:
@@ -469,6 +473,8 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
         elif open_items:
             for item in open_items:
                 item.details.append("")
+        if in_quote:
+            continue
         if "[[" in line:
             for key in links_in(_strip_code_spans(line)):
                 note.links.append(Link(key, number))
@@ -483,12 +489,13 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
         _scan_quotes(note, lines, quoted, depth)
         note.interactions.sort(key=lambda item: item.line)
         note.tasks.sort(key=lambda task: task.line)
+        note.links.sort(key=lambda link: link.line)  # the first line of each key comes first
 
 
 def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: int) -> None:
     """Each run of quoted lines read as the text inside the quote (one `>` taken off):
     a fence or comment opened there ends with the quote, and an item's details stay in
-    it. Only items, tasks and their problems are taken: links were counted already."""
+    it."""
     runs: list[list[int]] = []
     for index in quoted:
         if runs and runs[-1][-1] == index - 1:
@@ -503,6 +510,7 @@ def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: i
         offset = run[0]
         note.interactions += [item._replace(line=item.line + offset) for item in inner.interactions]
         note.tasks += [task._replace(line=task.line + offset) for task in inner.tasks]
+        note.links += [link._replace(line=link.line + offset) for link in inner.links]
         note.problems += [
             Problem(p.path, p.line + offset, p.level, p.message) for p in inner.problems
         ]

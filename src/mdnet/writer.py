@@ -153,11 +153,11 @@ def is_generated(data: bytes) -> bool:
     lines = data[:8192].decode("utf-8-sig", "replace").replace("\r\n", "\n").split("\n")
     if not lines or lines[0].rstrip() != "---":
         return False
+    found = False
     for line in lines[1:]:
         if line.rstrip() in ("---", "..."):
-            return False
-        if line.rstrip() == GENERATED_MARK:
-            return True
+            return found  # only in front matter that is closed: else it is all body
+        found = found or line.rstrip() == GENERATED_MARK
     return False
 
 
