@@ -865,3 +865,12 @@ def test_such_an_edit_is_seen_when_the_mtime_is_in_the_future(vault):
     os.utime(path, ns=(future, future))
     result, rows = refresh(vault)
     assert result.changed == 1 and rows == [("people/Ann.md", "2025-01-09", "lunch #meal")]
+
+
+def test_the_walk_and_a_single_stat_give_a_note_the_same_stamp(vault):
+    vault.write("people/Jib.md", "- 2025-01-01 call\n")
+    config = load_config(vault.root)
+    from mdnet.vault import stat_note
+
+    [(path, stamp, size)] = scan_vault(config).notes
+    assert (stamp, size) == stat_note(config, path)

@@ -129,6 +129,7 @@ def _scan_folder(
     """Record the notes of one folder in `scan`; returns its subfolders (path, rel)."""
     add_note = scan.notes.append
     file_type, regular = _FILE_TYPE, _REGULAR  # locals: this loop runs once per file
+    factor, mask = _STAMP_FACTOR, _STAMP_MASK  # note_stamp, inline: a call is most of it
     subfolders: list[tuple[str, str]] = []
     for entry in entries:
         name = entry.name
@@ -148,7 +149,8 @@ def _scan_folder(
                 if fst.st_mode & file_type == regular:
                     if entry.is_symlink():
                         scan.symlinked.append(prefix + name)
-                    add_note((prefix + name, note_stamp(fst), fst.st_size))
+                    stamp = (fst.st_mtime_ns * factor + fst.st_ctime_ns) & mask
+                    add_note((prefix + name, stamp, fst.st_size))
                     continue
         _scan_other(entry, prefix, ignore, scan, subfolders)
     return subfolders
