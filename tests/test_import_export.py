@@ -229,6 +229,12 @@ def test_linkedin_lines_are_numbered_as_in_the_file_after_a_value_on_two_lines(v
     )
     result = vault.run("import", "linkedin", str(csv))
     assert f"skipped {csv} line 4: no name" in result.stdout
+    csv.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\n"
+        ",,,,,,\n"  # line 3, after an empty line
+    )
+    result = vault.run("import", "linkedin", str(csv))
+    assert f"skipped {csv} line 3: no name" in result.stdout
 
 
 def test_a_vcard_mixing_utf8_cards_and_a_declared_charset_keeps_both_right(vault, tmp_path):
@@ -258,9 +264,10 @@ def test_utf16_without_a_byte_order_mark_is_read(vault, tmp_path):
     assert result.exit_code == 0 and "created people/Ann Lee.md" in result.stdout
 
 
-def test_utf16_without_a_mark_and_a_stray_last_byte_is_read(vault, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16"])  # without and with a mark
+def test_utf16_with_a_stray_last_byte_is_read(vault, tmp_path, encoding):
     card = tmp_path / "u.vcf"
     text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jib Doe\r\nEND:VCARD\r\n"
-    card.write_bytes(text.encode("utf-16-le") + b"\n")
+    card.write_bytes(text.encode(encoding) + b"\n")
     result = vault.run("import", "vcard", str(card))
     assert result.exit_code == 0 and "created people/Jib Doe.md" in result.stdout

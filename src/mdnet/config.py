@@ -53,7 +53,7 @@ class Config:
     def parse_fingerprint(self) -> str:
         """What the index depends on: the config's paths and the code that fills it.
         A change means a rebuild (the code part also catches an upgrade of mdnet)."""
-        code = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in _INDEX_CODE]
+        code = [(p.name, st.st_size, st.st_mtime_ns) for p in _INDEX_CODE for st in [p.stat()]]
         keys = [self.people_dir, self.events_dir, list(self.ignore), code]
         return sha1(json.dumps(keys).encode()).hexdigest()[:16]
 

@@ -15,9 +15,8 @@ from .lookup import find_contact
 from .reports.reconnect import contact_row
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
-# A sentence ends at . ! ? … (with the spaces after it) or at the end of its line: one
-# empty field leaves out its own sentence, never the template's other lines.
-SENTENCE = re.compile(r"[^.!?…]*[.!?…]+\s*|[^.!?…]+$")  # within one line
+# A sentence ends at . ! ? … (with the spaces after it) or at the end of its line.
+SENTENCE = re.compile(r"[^.!?…]*[.!?…]+\s*|[^.!?…]+$")
 # In the spirit of "Hey Jib! I saw you got promoted… are you going to the meetup? We
 # have to go back to Luigi's." A sentence whose field is empty is left out.
 DEFAULT_TEMPLATE = (

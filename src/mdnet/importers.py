@@ -64,7 +64,7 @@ def decode_file(data: bytes, shown: str, kind: str) -> str:
 
     utf16 = _utf16(data)
     if utf16 is not None:
-        if utf16 != "utf-16" and len(data) % 2:
+        if len(data) % 2:
             data = data[:-1]  # a stray last byte (a newline added by a script)
         try:
             return data.decode(utf16)
@@ -247,6 +247,8 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     reader = csv.DictReader(io.StringIO("\n".join(lines[start:])))
     read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
     for row in reader:
+        while start + read < len(lines) and not lines[start + read]:
+            read += 1  # csv skips empty lines, which it counts
         where = f"line {start + read + 1}"  # a quoted value may span several lines
         read = reader.line_num
         name = _text(f"{row.get('First Name') or ''} {row.get('Last Name') or ''}")

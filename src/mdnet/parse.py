@@ -454,7 +454,7 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
             comment_end = None
         # A quoted line is read inside its quote (_scan_quotes): a fence, a comment or a
         # link there belongs to the quote. Here it only ends the items above it.
-        in_quote = depth < MAX_QUOTE_DEPTH and line[:4].lstrip().startswith(">")
+        in_quote = depth < MAX_QUOTE_DEPTH and QUOTE_LINE.match(line) is not None
         if in_quote:
             quoted.append(index)
         else:

@@ -130,9 +130,10 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
         lines.append("  nothing logged yet")
     for item in card.timeline:
         kind = item.kind + (f" #{item.answer}" if item.answer else "")
-        when = item.date
         text = render.clip(item.text, 36) if item.text else ""
-        lines.append(f"  {when}  {kind:<14} {text:<36}  {style.dim(str(item.source))}".rstrip())
+        lines.append(
+            f"  {item.date}  {kind:<14} {text:<36}  {style.dim(str(item.source))}".rstrip()
+        )
     if card.follow_ups:
         lines += ["", style.bold("Follow-ups")]
         for f in card.follow_ups:
