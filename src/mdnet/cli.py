@@ -112,15 +112,11 @@ class State:
         from .sync import Index
 
         index = Index(self.config, rebuild=rebuild)
-        try:
-            if progress and sys.stderr.isatty():
-                with _ProgressBar() as bar:
-                    result = index.refresh(progress=bar.update)
-            else:
-                result = index.refresh()
-        except BaseException:
-            index.close()  # a build in progress is abandoned and its lock let go
-            raise
+        if progress and sys.stderr.isatty():
+            with _ProgressBar() as bar:
+                result = index.refresh(progress=bar.update)
+        else:
+            result = index.refresh()
         return index, result
 
     def read(self, compute: Callable[[Any], T]) -> T:

@@ -151,18 +151,24 @@ class Index:
         already, with the index's data_version from before it began."""
         started = time.perf_counter()
         try:
-            result = self._refresh(paths, progress, walked)
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise
-            # A corrupt or foreign index is only a cache: start again from the notes.
-            self.close()
-            self.conn = self._start_build(rebuild=True)
-            self.fresh = True
-            result = self._refresh(None, progress)
-        if self.build is not None:
-            self.conn = self.build.install()
-            self.build = None
+            try:
+                result = self._refresh(paths, progress, walked)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise
+                # A corrupt or foreign index is only a cache: start again from the notes.
+                self.close()
+                self.conn = self._start_build(rebuild=True)
+                self.fresh = True
+                result = self._refresh(None, progress)
+            if self.build is not None:
+                self.conn = self.build.install()
+                self.build = None
+        except BaseException:
+            if self.build is not None:  # a build that failed or was interrupted: let it go
+                self.build.abandon()
+                self.build = None
+            raise
         result.rebuilt = result.rebuilt or self.fresh
         self.fresh = False
         result.seconds = time.perf_counter() - started
@@ -437,12 +443,7 @@ def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:
 def open_index(config: Config, rebuild: bool = False, progress: Progress | None = None):
     """Open the vault's index and bring it up to date: what every command does first."""
     index = Index(config, rebuild=rebuild)
-    try:
-        result = index.refresh(progress=progress)
-    except BaseException:
-        index.close()  # a build in progress is abandoned and its lock let go
-        raise
-    return index, result
+    return index, index.refresh(progress=progress)
 
 
 class _Outcome(Generic[T]):
