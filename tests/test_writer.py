@@ -298,6 +298,20 @@ def test_log_closes_a_fence_as_the_parser_does(vault):
     assert path.read_text().endswith("## Log\n- 2025-02-01 call\n")
 
 
+@pytest.mark.parametrize(
+    "before",
+    [
+        "## Log\n- 2025-01-01 a\n``` <!--\ncode\n```\n",  # a fence line that opens a comment too
+        "## Log\n- 2025-01-01 a\n> quoted <!-- open in the quote\n",  # ends with the quote
+    ],
+)
+def test_log_puts_the_entry_where_the_parser_reads_it(vault, before):
+    vault.write("people/Cy.md", before)
+    result = vault.run("log", "Cy", "call", "--date", "2025-02-01")
+    assert result.exit_code == 0, result.output
+    assert "2025-02-01" in vault.run("show", "Cy", "--as-of", "2025-03-01").stdout
+
+
 def test_log_refuses_when_an_unclosed_comment_would_hide_the_entry(vault):
     before = "---\nname: Jib\n---\nIntro\n%%\nold notes\n"
     path = vault.write("people/Jib.md", before)

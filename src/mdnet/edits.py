@@ -88,9 +88,10 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
 
 def _after_log_section(lines: list[str]) -> int | None:
     """Where the entry goes: after the last non-blank line of the `## Log` section.
-    Headings inside code fences and HTML or `%%` comments do not count, and the entry
-    never lands inside a comment (it would not count as an interaction)."""
-    from .parse import _strip_comments
+    Fences, comments and quotes are followed in the order the parser follows them
+    (parse._scan_body_by_line): headings inside them do not count, and the entry never
+    lands where the parser would not read it as an interaction."""
+    from .parse import QUOTE_LINE, _strip_comments
 
     start = _body_start(lines)
     fence = None
@@ -101,6 +102,12 @@ def _after_log_section(lines: list[str]) -> int | None:
     for index in range(start, len(lines)):
         line = lines[index].rstrip("\r\n")
         written = bool(line.strip())  # a line that only closes a comment is not blank
+        if fence is not None:  # closed as the parser closes it: fence characters only
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            last = index if heading is not None else last
+            continue
         if comment_end is not None:
             close = line.find(comment_end)
             if close < 0:
@@ -108,23 +115,18 @@ def _after_log_section(lines: list[str]) -> int | None:
                 continue
             line = " " * (close + len(comment_end)) + line[close + len(comment_end) :]
             comment_end = None
-        match = FENCE.match(line)
-        if fence is not None:  # closed as the parser closes it: fence characters only
-            stripped = line.strip()
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            last = index if heading is not None else last
-            continue
-        if match:
-            fence = match[1]
-        elif "<!--" in line or "%%" in line:
-            line, comment_end = _strip_comments(line)
-            comment_start = index
+        if not QUOTE_LINE.match(line):  # a quote's comments and fences are its own
+            if "<!--" in line or "%%" in line:
+                line, comment_end = _strip_comments(line)
+                comment_start = index
+            match = FENCE.match(line)
+            if match:
+                fence = match[1]
         if heading is None:
-            if LOG_HEADING.match(line):
+            if fence is None and LOG_HEADING.match(line):
                 heading = last = index
             continue
-        if SECTION_END.match(line):
+        if fence is None and SECTION_END.match(line):
             break
         if written:
             last = index
