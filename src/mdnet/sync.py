@@ -119,7 +119,6 @@ class Index:
         self.build: db.Build | None = None
         conn = None if rebuild else db.open_index(self.path, config.parse_fingerprint())
         self.conn = conn if conn is not None else self._start_build(rebuild)
-        self.fresh = self.build is not None
 
     def _start_build(self, rebuild: bool) -> sqlite3.Connection:
         """A new index, to be put in place by the first refresh (or the one another mdnet
@@ -159,9 +158,9 @@ class Index:
                 # A corrupt or foreign index is only a cache: start again from the notes.
                 self.close()
                 self.conn = self._start_build(rebuild=True)
-                self.fresh = True
                 result = self._refresh(None, progress)
-            if self.build is not None:
+            if self.build is not None:  # a new index: its first refresh is the rebuild
+                result.rebuilt = True
                 self.conn = self.build.install()
                 self.build = None
         except BaseException:
@@ -169,8 +168,6 @@ class Index:
                 self.build.abandon()
                 self.build = None
             raise
-        result.rebuilt = result.rebuilt or self.fresh
-        self.fresh = False
         result.seconds = time.perf_counter() - started
         return result
 
@@ -187,7 +184,7 @@ class Index:
             version, remembered = db.data_version(self.conn), db.walk_digest(self.conn)
         except sqlite3.DatabaseError:
             remembered = None  # refresh() says what to do with a broken index
-        child = _ChildWalk.start(self.config) if remembered and not self.fresh else None
+        child = _ChildWalk.start(self.config) if remembered and self.build is None else None
         if child is None:
             self.refresh()
             return compute()

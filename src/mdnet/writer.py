@@ -14,6 +14,7 @@ from pathlib import Path
 from .config import Config
 from .errors import RefusedError
 from .hashing import blake2b
+from .vault import note_stamp
 
 GENERATED_MARK = "generated_by: mdnet"
 
@@ -25,8 +26,7 @@ class Snapshot:
 
     path: Path
     data: bytes
-    mtime_ns: int
-    ctime_ns: int  # a tool that puts the mtime back cannot put this back
+    stamp: int  # vault.note_stamp: the index's own test of "changed", mtime and ctime
     size: int
     digest: bytes
 
@@ -35,7 +35,7 @@ def read_snapshot(path: Path) -> Snapshot:
     with open(path, "rb") as handle:
         st = os.fstat(handle.fileno())
         data = handle.read()
-    return Snapshot(path, data, st.st_mtime_ns, st.st_ctime_ns, st.st_size, _digest(data))
+    return Snapshot(path, data, note_stamp(st), st.st_size, _digest(data))
 
 
 def _digest(data: bytes) -> bytes:
@@ -45,8 +45,7 @@ def _digest(data: bytes) -> bytes:
 def _unchanged(snapshot: Snapshot, target: Path) -> bool:
     try:
         st = os.stat(target)
-        now = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
-        if now == (snapshot.mtime_ns, snapshot.ctime_ns, snapshot.size):
+        if (note_stamp(st), st.st_size) == (snapshot.stamp, snapshot.size):
             return True
         # touched but maybe not changed (a sync tool, `touch`, chmod): compare the bytes
         return _digest(Path(target).read_bytes()) == snapshot.digest
@@ -141,24 +140,24 @@ def _umask() -> int:
 
 def is_generated(data: bytes) -> bool:
     """Whether a note carries mdnet's own marker, read as the index reads it: a top-level
-    `generated_by: mdnet` property (not such a line nested in a mapping or a block of
-    text, which a user's note may hold)."""
-    from .parse import parse_note
+    `generated_by: mdnet` property in closed front matter (not such a line nested in a
+    mapping or a block of text, which a user's note may hold). Only the front matter is
+    read: the watcher asks this of a large report note after every save."""
+    from .parse import decode, split_front_matter
+    from .yamlsafe import FrontMatterError, load_front_matter
 
-    note = parse_note("note.md", data)
-    if note.generated or note.properties:
-        return note.generated
-    # Front matter that does not read (two machines' reports merged with a conflict on
-    # their as_of line): the marker as a line of its own, at the left margin.
-    lines = data[:8192].decode("utf-8-sig", "replace").replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    text = decode("note.md", data[:65536], [])
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    yaml_lines, _, closed = split_front_matter(lines)
+    if yaml_lines is None or not closed:
         return False
-    found = False
-    for line in lines[1:]:
-        if line.rstrip() in ("---", "..."):
-            return found  # only in front matter that is closed: else it is all body
-        found = found or line.rstrip() == GENERATED_MARK
-    return False
+    try:
+        value, _ = load_front_matter("\n".join(yaml_lines))
+    except FrontMatterError:
+        # Front matter that does not read (two machines' reports merged with a conflict
+        # on their as_of line): the marker as a line of its own, at the left margin.
+        return any(line.rstrip() == GENERATED_MARK for line in yaml_lines)
+    return isinstance(value, dict) and value.get("generated_by") == "mdnet"
 
 
 def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
