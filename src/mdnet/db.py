@@ -24,7 +24,7 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 17  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 18  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -123,7 +123,9 @@ CREATE TABLE summary (            -- derived: per contact, what the reports need
     events TEXT,                    -- JSON [[title, date, end, city, path]] of events it attends
     life_latest TEXT, events_latest TEXT,  -- the latest date in each: a report that looks
                                     -- only at recent items skips most lists unread
-    version INTEGER NOT NULL        -- new each time this row (or its contact's) is written
+    version INTEGER NOT NULL,       -- new each time this row (or its contact's) is written
+    gifts_row TEXT                  -- the gifts report's JSON row (NULL when given is NULL):
+                                    -- made here once, not at each report (db.gifts_json)
 );
 """
 
@@ -695,8 +697,8 @@ def refresh_summary(conn: sqlite3.Connection, contact_ids: set[int] | None) -> N
                lt.date, lt.kind, i.text, ln.path, lt.line,
                lm.date, mn.path, lm.line,
                {", ".join("l." + c for c in LEDGER_COLUMNS)},
-               lf.items, fu.items, ev.items, lf.latest, ev.latest, :version
-        FROM contacts c
+               lf.items, fu.items, ev.items, lf.latest, ev.latest, :version, {GIFTS_ROW}
+        FROM contacts c JOIN notes cn ON cn.id = c.note_id
         LEFT JOIN touches lt ON lt.rowid = {_LATEST.format("t.kind NOT IN ('life', 'mention')")}
         LEFT JOIN interactions i ON i.id = lt.interaction_id
         LEFT JOIN notes ln ON ln.id = lt.note_id
@@ -983,21 +985,24 @@ def gifts_json(conn: sqlite3.Connection) -> list[tuple[int, str, str, str]]:
     the `json` format, what render.plain makes of a GiftsRow (a test holds them equal)."""
     return conn.execute(
         """
-        SELECT balance, name, path, json_object(
-            'name', name, 'path', path, 'given', given, 'received', received,
-            'balance', balance,
-            'status', CASE WHEN balance < 0 THEN 'owe' WHEN balance = 0 THEN 'even'
-                           ELSE 'giving' END,
-            'asks', asks, 'declined', declined, 'pending', pending, 'paid', paid,
-            'last_given', last_given, 'last_received', last_received,
-            'gift_ideas', json(CASE WHEN balance < 0 THEN interests ELSE '[]' END),
-            'last_declined', last_declined)
-        FROM (SELECT c.name, n.path, c.interests, s.*, s.given - s.received AS balance
-              FROM contacts c JOIN notes n ON n.id = c.note_id
-              JOIN summary s ON s.contact_id = c.note_id
-              WHERE s.given IS NOT NULL)
+        SELECT s.given - s.received, c.name, n.path, s.gifts_row
+        FROM summary s JOIN contacts c ON c.note_id = s.contact_id
+        JOIN notes n ON n.id = s.contact_id
+        WHERE s.gifts_row IS NOT NULL
         """
     ).fetchall()
+
+
+# The gifts report's row as JSON, from a contact `c`, its note `cn` and its ledger `l`.
+GIFTS_ROW = """CASE WHEN l.given IS NOT NULL THEN json_object(
+    'name', c.name, 'path', cn.path, 'given', l.given, 'received', l.received,
+    'balance', l.given - l.received,
+    'status', CASE WHEN l.given < l.received THEN 'owe' WHEN l.given = l.received THEN 'even'
+                   ELSE 'giving' END,
+    'asks', l.asks, 'declined', l.declined, 'pending', l.pending, 'paid', l.paid,
+    'last_given', l.last_given, 'last_received', l.last_received,
+    'gift_ideas', json(CASE WHEN l.given < l.received THEN c.interests ELSE '[]' END),
+    'last_declined', l.last_declined) END"""
 
 
 def contacts_with_summary(
