@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mdnet import writer
 from mdnet.edits import check_name, insert_log_line
 from mdnet.errors import RefusedError
+from mdnet.parse import parse_note
 
 ENTRY = "- 2026-11-25 coffee #call"
 
@@ -191,7 +192,16 @@ note_lines = st.lists(
 def test_log_adds_exactly_one_line_whatever_the_note(lines, eol, bom, final):
     text = eol.join(lines) + (eol if final and lines else "")
     data = (codecs.BOM_UTF8 if bom else b"") + text.encode()
-    new, line = insert_log_line(data, ENTRY)
+    try:
+        new, line = insert_log_line(data, ENTRY)
+    except RefusedError as exc:  # a fence left open: the entry could not count anywhere
+        assert "a code fence opened there runs to the end" in str(exc)
+        assert not [i for i in parse_note("n.md", data).interactions if "coffee" in i.text]
+        return
+    # The entry counts, at the line said, whatever else the note holds.
+    assert [i.line for i in parse_note("n.md", new).interactions if i.text == "coffee #call"] == [
+        line
+    ]
     eol = eol if eol in text else "\n"  # a note with no line break gets the usual one
     assert new.startswith(codecs.BOM_UTF8) == bom
     assert new.endswith(eol.encode()) == (text.endswith(eol) or not text)  # final newline kept
@@ -318,6 +328,21 @@ def test_log_refuses_when_an_unclosed_comment_would_hide_the_entry(vault):
     result = vault.run("log", "Jib", "call", "--date", "2025-02-01")
     assert result.exit_code == 1 and "people/Jib.md:5: a comment opened there" in result.stderr
     assert path.read_text() == before
+
+
+def test_log_refuses_when_an_unclosed_fence_would_hide_the_entry(vault):
+    before = "# Notes\n```\nsome code never closed\n"
+    path = vault.write("people/Ann.md", before)
+    result = vault.run("log", "Ann", "coffee", "--date", "2025-05-05")
+    assert result.exit_code == 1 and "people/Ann.md:2: a code fence opened there" in result.stderr
+    assert path.read_text() == before
+
+
+def test_log_goes_before_a_fence_left_open_inside_the_log_section(vault):
+    vault.write("people/Ann.md", "## Log\n- 2025-01-01 a\n```\ncode never closed\n")
+    result = vault.run("log", "Ann", "coffee", "--date", "2025-05-05")
+    assert result.exit_code == 0, result.output
+    assert "2025-05-05" in vault.run("show", "Ann", "--as-of", "2025-06-01").stdout
 
 
 def test_a_template_the_name_would_break_or_that_is_not_closed_is_refused(vault):

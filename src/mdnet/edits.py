@@ -96,7 +96,7 @@ def _after_log_section(lines: list[str]) -> int | None:
     start = _body_start(lines)
     fence = None
     comment_end: str | None = None
-    comment_start = 0
+    comment_start = fence_start = 0
     heading = None
     last = None
     for index in range(start, len(lines)):
@@ -121,7 +121,7 @@ def _after_log_section(lines: list[str]) -> int | None:
                 comment_start = index
             match = FENCE.match(line)
             if match:
-                fence = match[1]
+                fence, fence_start = match[1], index
         if heading is None:
             if fence is None and LOG_HEADING.match(line):
                 heading = last = index
@@ -130,11 +130,18 @@ def _after_log_section(lines: list[str]) -> int | None:
             break
         if written:
             last = index
-    if comment_end is not None:  # a comment left open to the end of the note
-        if heading is not None and comment_start > heading:
-            return comment_start  # the entry goes before it, where it counts
+    # A comment or a code fence left open to the end of the note: the entry goes before
+    # it when it opens inside the section, where it counts; else nowhere would count.
+    for what, still_open, opened in (
+        ("a comment", comment_end is not None, comment_start),
+        ("a code fence", fence is not None, fence_start),
+    ):
+        if not still_open:
+            continue
+        if heading is not None and opened > heading:
+            return opened
         raise RefusedError(
-            f"{comment_start + 1}: a comment opened there runs to the end of the note, "
+            f"{opened + 1}: {what} opened there runs to the end of the note, "
             "so the entry would not count; close it, then log again"
         )
     return None if last is None else last + 1
