@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -136,6 +137,29 @@ def test_output_file_and_refusing_to_overwrite_a_users_note(vault):
     result = vault.run("report", "--format", "markdown", "--output", str(mine))
     assert result.exit_code == 1 and "not overwritten" in result.stderr
     assert mine.read_text() == "my own notes\n"
+
+
+def test_output_into_a_fifo_writes_into_it_and_a_report_note_refuses_it(vault, tmp_path):
+    """`-o` over a FIFO or a device used to replace it with a regular file (and a
+    Markdown report blocked reading it): now a report is written into it, as `>` does,
+    and a report note, which must be read first, is refused."""
+    vault.write("people/Jib.md", "- 2026-01-01 call\n")
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "mdnet", "--vault", str(vault.root), "report"]
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    done = subprocess.run(
+        [*command, "--format", "json", "-o", str(fifo)], capture_output=True, timeout=60
+    )
+    got = reader.communicate(timeout=60)[0]
+    assert done.returncode == 0, done.stderr
+    assert json.loads(got)["reconnect"]["report"] == "reconnect"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    refused = subprocess.run(
+        [*command, "--format", "markdown", "-o", str(fifo)], capture_output=True, timeout=60
+    )
+    assert refused.returncode == 1 and b"not a regular file" in refused.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 @pytest.mark.parametrize(

@@ -207,10 +207,14 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
     elif path.suffix.lower() == ".md":  # a note without the marker: never rewritten after
         raise RefusedError(f"{output}: a note; only a --format markdown report is written as one")
     else:
-        from .writer import atomic_write
+        from .writer import atomic_write, regular_or_missing
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, text.encode("utf-8"))
+        if regular_or_missing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, text.encode("utf-8"))
+        else:  # /dev/stdout, a FIFO, a device: written into, as a shell's `>` does
+            with open(path, "wb") as handle:
+                handle.write(text.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)
 
 

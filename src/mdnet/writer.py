@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +71,12 @@ def atomic_write(
     target = _write_target(path, vault)
     folder = target.parent
     try:
-        mode = os.stat(target).st_mode & 0o7777
+        st = os.stat(target)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     else:
+        _refuse_unless_regular(path, st)
+        mode = st.st_mode & 0o7777
         if not mode & 0o200:  # renaming over it would not ask: we do
             raise RefusedError(f"{path}: read-only; nothing was written")
     tmp = None
@@ -100,6 +103,20 @@ def atomic_write(
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
     _fsync_folder(folder)
+
+
+def _refuse_unless_regular(path: Path, st: os.stat_result) -> None:
+    """A FIFO, a device or a folder is never renamed over (nor read to its end)."""
+    if not stat.S_ISREG(st.st_mode):
+        raise RefusedError(f"{path}: not a regular file; nothing was written")
+
+
+def regular_or_missing(path: Path) -> bool:
+    """Whether `path` (its link's target) is a regular file or nothing yet."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def _write_target(path: Path, vault: Path | None) -> Path:
@@ -165,6 +182,8 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
     bytes changed (an unchanged report is not rewritten, so sync tools see no churn)."""
     data = text.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not regular_or_missing(path):  # a FIFO would block the read below
+        raise RefusedError(f"{path}: not a regular file; nothing was written")
     try:
         snapshot = read_snapshot(path)
     except FileNotFoundError:
