@@ -325,6 +325,29 @@ def test_any_bytes_index_and_query_deterministically(notes):
         assert dumps[0] == dumps[1]
 
 
+def test_a_note_that_is_there_but_cannot_be_read_is_a_problem_not_a_vanished_note(vault):
+    """It used to be dropped from the index without a word, as if deleted. Unreadable for
+    any user: no read permission; for root (who reads those anyway), a link to a file
+    whose read fails (/proc/self/mem at offset 0: an I/O error)."""
+    vault.write("people/Ann.md", "- 2025-01-01 call\n")
+    bob = vault.write("people/Bob.md", "- 2025-03-03 lunch\n")
+    assert "Bob" in vault.run("report", "reconnect", "--as-of", "2026-01-01").stdout
+    if os.geteuid() == 0:
+        bob.unlink()
+        bob.symlink_to("/proc/self/mem")
+    else:
+        bob.chmod(0)
+    try:
+        check = vault.run("check")
+    finally:
+        bob.unlink()
+    assert check.exit_code == 1
+    assert "people/Bob.md:1: error: cannot read: " in check.stdout, check.output
+    vault.write("people/Bob.md", "- 2025-03-03 lunch\n")  # readable again: read again
+    assert "Bob" in vault.run("report", "reconnect", "--as-of", "2026-01-01").stdout
+    assert "cannot read" not in vault.run("check").output
+
+
 def test_a_fifo_named_like_a_note_is_not_read(vault):
     vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
     os.mkfifo(vault.root / "people" / "Pipe.md")

@@ -192,6 +192,14 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
     return note
 
 
+def unreadable_note(rel: str, why: str) -> ParsedNote:
+    """A note that is there but cannot be read: only its problem, so that `check` names it
+    (it is not a contact or an event until it can be read)."""
+    note = ParsedNote(path=rel)
+    note.problems.append(Problem(rel, 1, ERROR, f"cannot read: {why}"))
+    return note
+
+
 def _find_conflict_markers(rel: str, lines: list[str], problems: list[Problem]) -> None:
     for number, line in enumerate(lines, 1):
         if line.startswith(("<<<<<<<", ">>>>>>>")) or line.rstrip() == "=======":

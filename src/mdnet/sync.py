@@ -55,33 +55,47 @@ class SyncResult:
     changed_paths: list[str] = field(default_factory=list)
 
 
-def _read(vault: str, rel: str) -> tuple[bytes, int, int] | None:
-    """The bytes of a note with the fingerprint they were read under (None if gone)."""
+def _read(vault: str, rel: str) -> tuple[bytes | str, int, int] | None:
+    """The bytes of a note with the fingerprint they were read under; None if it is gone,
+    and for a note that is there but cannot be read (permissions, I/O), why, in place of
+    the bytes."""
+    path = os.path.join(vault, rel)
     try:
-        fd = os.open(os.path.join(vault, rel), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return _unreadable(path, exc)
     try:
         st = os.fstat(fd)
         chunks = []
         while chunk := os.read(fd, max(st.st_size + 1, 65536)):
             chunks.append(chunk)
-    except OSError:
-        return None
+    except OSError as exc:
+        return _unreadable(path, exc)
     finally:
         os.close(fd)
     return b"".join(chunks), note_stamp(st), st.st_size
+
+
+def _unreadable(path: str, exc: OSError) -> tuple[str, int, int] | None:
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return None  # gone since the walk
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return exc.strerror or str(exc), note_stamp(st), st.st_size
 
 
 # (rel, stamp, size, hash, rows): rows is None for an unchanged hash; all but rel are
 # None for a note that vanished before it could be read.
 Result = tuple[str, "int | None", "int | None", "bytes | None", "NoteRows | None"]
 Work = tuple[str, "bytes | None", int]  # (rel, hash the index knows or None, note id)
+UNREADABLE = b""  # the hash of a note that could not be read: no content's (16 bytes)
 
 
 def read_and_parse(vault: str, people_dir: str, events_dir: str, work: list[Work]) -> list[Result]:
     """Read and parse notes into index rows; a note whose hash is unchanged is not parsed."""
-    from .parse import parse_note  # the parser (and YAML) load only when a note changed
+    from .parse import parse_note, unreadable_note  # the parser loads only when a note changed
     from .rows import note_rows
 
     out: list[Result] = []
@@ -93,10 +107,15 @@ def read_and_parse(vault: str, people_dir: str, events_dir: str, work: list[Work
                 out.append((rel, None, None, None, None))
                 continue
             data, stamp, size = got
-            digest = blake2b(data, digest_size=16).digest()
             rows = None
-            if digest != known_hash:
-                rows = note_rows(parse_note(rel, data, people_dir, events_dir), note_id)
+            if isinstance(data, str):  # there, but unreadable: a problem, and no content
+                digest = UNREADABLE
+                if digest != known_hash:
+                    rows = note_rows(unreadable_note(rel, data), note_id)
+            else:
+                digest = blake2b(data, digest_size=16).digest()
+                if digest != known_hash:
+                    rows = note_rows(parse_note(rel, data, people_dir, events_dir), note_id)
             out.append((rel, stamp, size, digest, rows))
     finally:
         gc.enable()
