@@ -525,18 +525,30 @@ def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: i
 
 
 def _strip_comments(line: str) -> tuple[str, str | None]:
-    """Blank out `<!-- -->` and `%% %%` comments; say which one stays open past the line."""
-    out = line
-    while True:
-        starts = [(out.find(mark), mark, end) for mark, end in (("<!--", "-->"), ("%%", "%%"))]
-        starts = [s for s in starts if s[0] >= 0]
-        if not starts:
-            return out, None
-        pos, mark, end = min(starts)
-        close = out.find(end, pos + len(mark))
+    """Blank out `<!-- -->` and `%% %%` comments; say which one stays open past the line.
+    One pass from left to right: a line of many comments costs its length, not its
+    length times its comments."""
+    pieces: list[str] = []
+    pos = 0
+    # The next `<!--` and `%%` at or after pos; -1 once there is none (it stays so).
+    html, obsidian = line.find("<!--"), line.find("%%")
+    while html >= 0 or obsidian >= 0:
+        if obsidian < 0 or 0 <= html < obsidian:
+            start, opened, end = html, 4, "-->"
+        else:
+            start, opened, end = obsidian, 2, "%%"
+        pieces.append(line[pos:start])
+        close = line.find(end, start + opened)
         if close < 0:
-            return out[:pos], end
-        out = out[:pos] + " " * (close + len(end) - pos) + out[close + len(end) :]
+            return "".join(pieces), end
+        pos = close + len(end)
+        pieces.append(" " * (pos - start))
+        if 0 <= html < pos:
+            html = line.find("<!--", pos)
+        if 0 <= obsidian < pos:
+            obsidian = line.find("%%", pos)
+    pieces.append(line[pos:])
+    return "".join(pieces), None
 
 
 def _list_item(note: ParsedNote, match: re.Match[str], number: int) -> _OpenItem | None:
