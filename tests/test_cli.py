@@ -413,6 +413,18 @@ def test_a_text_or_json_report_is_never_written_as_a_note(vault):
     assert not (vault.root / "Out.md").exists()
 
 
+@pytest.mark.parametrize("odd", ["c#1", "c?x=1", "c%41", "c d"])
+def test_query_works_when_the_cache_path_has_uri_characters(vault, tmp_path, monkeypatch, odd):
+    """The read-only connection is opened by URI: `#` used to end the path there (an empty
+    database, and a stray file next to the cache) and `%41` to change it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / odd))
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    result = vault.run("query", "SELECT COUNT(*) AS n FROM notes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"n": 1}]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [odd, "vault"]
+
+
 def test_query_json_is_valid_json_with_every_column(vault):
     result = vault.run("query", "SELECT 1e400 AS x, 1 AS n, 2 AS n, 3 AS n", "--format", "json")
     assert result.stdout.strip() == '[{"x":null,"n":1,"n_2":2,"n_3":3}]'

@@ -1126,7 +1126,10 @@ def ambiguous_links(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
 
 def read_only(path: Path) -> sqlite3.Connection:
     """A connection that can only read: opened read-only and refused everything but reads."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    from urllib.parse import quote  # not at the top: only query and completion read so
+
+    # A URI: `#`, `?` and `%` in the cache's path would otherwise end or change it.
+    conn = sqlite3.connect(f"file:{quote(str(path), safe='/')}?mode=ro", uri=True, timeout=30)
     conn.execute("PRAGMA query_only = 1")
     allowed = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
     allowed.add(getattr(sqlite3, "SQLITE_RECURSIVE", 33))
