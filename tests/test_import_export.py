@@ -271,3 +271,13 @@ def test_utf16_with_a_stray_last_byte_is_read(vault, tmp_path, encoding):
     card.write_bytes(text.encode(encoding) + b"\n")
     result = vault.run("import", "vcard", str(card))
     assert result.exit_code == 0 and "created people/Jib Doe.md" in result.stdout
+
+
+def test_export_vcard_keeps_a_phone_or_title_written_as_a_bare_number(vault):
+    """YAML reads `phone: 4155551234` as a number: it used to be dropped from the card
+    (a list of numbers was kept), while check said nothing."""
+    vault.write(
+        "people/Ann.md", "---\nphone: 4155551234\ntitle: 42\nemail: [ann@example.org]\n---\n"
+    )
+    card = vault.run("export", "vcard").stdout.splitlines()
+    assert "TEL:4155551234" in card and "TITLE:42" in card and "EMAIL:ann@example.org" in card

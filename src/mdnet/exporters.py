@@ -66,6 +66,14 @@ def intro_text(path: Path) -> str:
     return "\n".join(kept).strip().encode("utf-8", "replace").decode("utf-8")
 
 
+def _texts(value: object) -> list[str]:
+    """A property as text values: a lone number counts too (`phone: 4155551234` reads
+    as one), where str_list, made for names and tags, keeps only text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]
+    return str_list(value)
+
+
 def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
     cards = []
     for contact in db.contacts(conn, with_properties=True):
@@ -83,8 +91,8 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
         aliases = str_list(props.get("aliases"))
         if aliases:
             lines.append("NICKNAME:" + ",".join(_escape(a) for a in aliases))
-        lines += [f"EMAIL:{_escape(e)}" for e in str_list(props.get("email"))]
-        lines += [f"TEL:{_escape(t)}" for t in str_list(props.get("phone"))]
+        lines += [f"EMAIL:{_escape(e)}" for e in _texts(props.get("email"))]
+        lines += [f"TEL:{_escape(t)}" for t in _texts(props.get("phone"))]
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
         if birthday:
             year, month, day = birthday
@@ -93,8 +101,7 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
             )
         if contact["company"]:
             lines.append(f"ORG:{_escape(contact['company'])}")
-        if isinstance(props.get("title"), str):
-            lines.append(f"TITLE:{_escape(props['title'])}")
+        lines += [f"TITLE:{_escape(t)}" for t in _texts(props.get("title"))[:1]]
         if contact["city"]:
             lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
         lines += [
