@@ -98,6 +98,24 @@ def test_unknown_or_ambiguous_name_exit_1_with_nearest(vault):
     assert result.exit_code == 1 and "names 2 contacts" in result.stderr
 
 
+def test_two_contacts_with_one_file_name_are_told_apart_as_the_message_says(vault):
+    """The advice was "use the file name", which both share: a path is what works."""
+    vault.write("people/work/Sam.md", "- 2025-01-01 work\n")
+    vault.write("people/home/Sam.md", "- 2025-02-01 home\n")
+    result = vault.run("show", "Sam")
+    assert result.exit_code == 1 and "name one by its path, e.g. 'people/home/Sam'" in result.stderr
+    assert vault.run("show", "people/home/Sam").exit_code == 0
+
+
+def test_ask_says_the_day_it_checked_for_and_counts_in_the_singular(vault):
+    vault.write("people/B.md", "- 2025-01-01 hi\n")
+    result = vault.run("ask", "B", "x", "--as-of", "2025-02-01")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("B: not yet (1 day met before 2025-02-01)\n")
+    assert "you have met once before 2025-02-01;" in result.stdout
+    assert "only 1 word:" in result.stdout
+
+
 def test_query_reads_and_refuses_writes(vault):
     vault.write("people/Jib.md", "---\ncity: Lisbon\n---\n- 2026-01-01 coffee\n")
     result = vault.run("query", "SELECT name, city FROM contacts")

@@ -555,7 +555,8 @@ def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
         emit(to_json(check), output)
     else:
         verdict = "ready to ask" if check.ready else "not yet"
-        lines = [f"{check.name}: {verdict} ({check.prior_days} days met before today)"]
+        days = f"{check.prior_days} day{'' if check.prior_days == 1 else 's'}"
+        lines = [f"{check.name}: {verdict} ({days} met before {_day_said(as_of)})"]
         lines += [f"  ✗ {reason}" for reason in check.reasons]
         if check.ready:
             owe = " (you owe them: ask with care, and give first)" if check.balance < 0 else ""
@@ -564,6 +565,10 @@ def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
         emit("\n".join(lines) + "\n", output)
     if not check.ready:
         sys.exit(1)
+
+
+def _day_said(day: dt.date) -> str:
+    return "today" if day == dt.date.today() else day.isoformat()
 
 
 @main.command()

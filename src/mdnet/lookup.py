@@ -23,7 +23,11 @@ def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
         return db.contacts(conn, with_properties=True, note_id=matches[0]["note_id"])[0]
     if matches:
         listed = ", ".join(f"{c['name']} ({c['path']})" for c in matches)
-        raise NotFoundError(f"{name!r} names {len(matches)} contacts: {listed}; use the file name")
+        example = matches[0]["path"].removesuffix(".md")
+        raise NotFoundError(
+            f"{name!r} names {len(matches)} contacts: {listed}; name one by its path, "
+            f"e.g. {example!r}"
+        )
     everyone = {c["name"]: c for c in contacts} | {c["file_name"]: c for c in contacts}
     near = difflib.get_close_matches(name, list(everyone), n=3, cutoff=0.5)
     near += [n for n in everyone if wanted and wanted in n.lower() and n not in near][:3]

@@ -76,8 +76,9 @@ def check_ask(
     reasons = []
     if len(days) < 2:
         met = "once" if len(days) == 1 else "never"
+        before = "today" if as_of == dt.date.today() else day
         reasons.append(
-            f"first-date rule: you have met {met} before today; build the relationship "
+            f"first-date rule: you have met {met} before {before}; build the relationship "
             "first (never ask on the first or second meeting)"
         )
     for date, answer, _text, path, line in db.asks_of(conn, cid, day):
@@ -110,7 +111,8 @@ def concreteness_warnings(text: str) -> list[str]:
     warnings = [f'"{phrase}" is vague: {fix}' for phrase, fix in VAGUE.items() if phrase in lowered]
     words = re.findall(r"[\w'’-]+", text)
     if len(words) < MIN_WORDS:
-        warnings.append(f"only {len(words)} words: say what you need, by when, and why them")
+        counted = f"{len(words)} word{'' if len(words) == 1 else 's'}"
+        warnings.append(f"only {counted}: say what you need, by when, and why them")
     if not TIME_OR_DELIVERABLE.search(text):
         warnings.append(
             "no deliverable or time: name the thing (a 15-minute call, a review of a draft, "
