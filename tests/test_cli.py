@@ -479,3 +479,24 @@ def test_a_note_whose_front_matter_never_closes_is_all_body_and_not_mdnets(vault
     note = vault.write("Reports/Reconnect.md", text)
     result = vault.run("report", "reconnect", "--format", "markdown", "-o", str(note))
     assert result.exit_code == 1 and note.read_text() == text
+
+
+def test_limit_0_shows_no_rows_without_saying_there_are_none(vault):
+    """The empty wording ("Nobody is overdue", "nothing logged") was chosen from the rows
+    --limit kept, and so contradicted the title above it."""
+    vault.write("people/Ann.md", "---\ninterests: [chess]\n---\n- 2025-01-01 call\n")
+    vault.write(
+        "people/Bob.md", "---\ninterests: [chess]\n---\n- 2025-01-01 scarf #gift/received\n"
+    )
+    day = ("--as-of", "2026-01-01")
+    text = vault.run("report", "--limit", "0", *day).stdout
+    assert "2 to reach out to" in text and "you owe 1" in text
+    assert "Nobody is overdue" not in text and "No gifts" not in text
+    assert text.count("None shown (--limit 0).") == 2
+    markdown = vault.run("report", "--limit", "0", "--format", "markdown", *day).stdout
+    assert "Nobody is overdue" not in markdown and "Nothing logged" not in markdown
+    for name in ("reconnect", "gifts"):
+        alone = vault.run("report", name, "--limit", "0", "--format", "markdown", *day).stdout
+        assert "None shown (--limit 0)." in alone
+    assert "Ann ↔ Bob" in vault.run("intros", *day).stdout
+    assert vault.run("intros", "--limit", "0", *day).stdout == ""

@@ -594,7 +594,9 @@ def intros(state: State, limit: int, fmt: str, as_of, output) -> None:
         emit(to_json({"pairs": pairs}), output)
         return
     lines = [f"{p.a} ↔ {p.b}  ({p.score}): {'; '.join(p.shared)}" for p in pairs]
-    emit("\n".join(lines or ["No introductions to suggest yet."]) + "\n", output)
+    if not lines and limit != 0:  # with --limit 0 none were looked for
+        lines = ["No introductions to suggest yet."]
+    emit("".join(line + "\n" for line in lines), output)
 
 
 @main.command()

@@ -174,6 +174,10 @@ def _why(row: ReconnectRow) -> str:
     return {"ok": "in touch", "snoozed": "snoozed", "no_cadence": "no reminders"}[row.reason]
 
 
+# What an empty report says when it is empty only because --limit 0 kept no rows.
+NONE_SHOWN = "None shown (--limit 0)."
+
+
 def reconnect_text(
     rows: Sequence[ReconnectRow],
     as_of: dt.date,
@@ -190,7 +194,7 @@ def reconnect_text(
             "  No contacts yet: `mdnet add NAME`, or notes under people/ or tagged person."
         )
     elif not rows:
-        lines.append("  Nobody is overdue. Good friend!")
+        lines.append(f"  {NONE_SHOWN}" if count else "  Nobody is overdue. Good friend!")
     number_width = len(str(len(rows)))
     for n, row in enumerate(rows, 1):
         why = _why(row)
@@ -250,15 +254,24 @@ def _rest_until(declined: str | None, as_of: dt.date) -> str | None:
 
 
 def gifts_text(
-    rows: Sequence[GiftsRow], as_of: dt.date, style: Style, owe: int | None = None
+    rows: Sequence[GiftsRow],
+    as_of: dt.date,
+    style: Style,
+    owe: int | None = None,
+    total: int | None = None,
 ) -> str:
-    """`owe`: how many contacts you owe, counted before --limit kept the first rows."""
+    """`owe`: how many contacts you owe, and `total` how many rows there were, counted
+    before --limit kept the first rows."""
     if owe is None:
         owe = sum(1 for r in rows if r.status == "owe")
     title = f"Gifts and favours · as of {as_of.isoformat()} · you owe {owe}"
     lines = [style.bold(title), ""]
     if not rows:
-        lines.append("  No gifts, favours, asks, intros or payments logged yet.")
+        lines.append(
+            f"  {NONE_SHOWN}"
+            if total
+            else "  No gifts, favours, asks, intros or payments logged yet."
+        )
         return "\n".join(lines) + "\n"
     name_width = min(max(len(r.name) for r in rows), 26)
     header = f"  {'':<{name_width}}  give  take  bal  status  asks (no/open)  paid"
@@ -309,12 +322,13 @@ def reconnect_markdown_body(
     rows: Sequence[ReconnectRow],
     as_of: dt.date,
     lines_of: dict[int, tuple[ReconnectRow, str]] | None = None,
+    total: int | None = None,
 ) -> str:
     """`lines_of`: table lines made before, by id of their row (the watcher's memo keeps
-    the rows alive, so an id names the same row)."""
+    the rows alive, so an id names the same row); `total`: rows before --limit."""
     lines = [f"# Reconnect — {as_of.isoformat()}", ""]
     if not rows:
-        return "\n".join(lines + ["Nobody is overdue.", ""])
+        return "\n".join(lines + [NONE_SHOWN if total else "Nobody is overdue.", ""])
     lines += [
         "| Contact | Why | Last contact | Cadence | Bring up |",
         "| --- | --- | --- | --- | --- |",
@@ -371,10 +385,11 @@ def _given_received_chart(rows: Sequence[GiftsRow]) -> list[str]:
     ]
 
 
-def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date) -> str:
+def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date, total: int | None = None) -> str:
+    """`total`: how many rows there were before --limit kept the first ones."""
     lines = [f"# Gifts and favours — {as_of.isoformat()}", ""]
     if not rows:
-        return "\n".join(lines + ["Nothing logged yet.", ""])
+        return "\n".join(lines + [NONE_SHOWN if total else "Nothing logged yet.", ""])
     lines += _given_received_chart(rows)
     lines += [
         "| Contact | Given | Received | Balance | Status | Asks | Declined | Pending | Ideas |",

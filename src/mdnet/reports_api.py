@@ -28,7 +28,7 @@ def reconnect(
     rows = every[:limit]
     if fmt == "markdown":
         lines = memo.lines if memo is not None else None
-        body = render.reconnect_markdown_body(rows, as_of, lines)
+        body = render.reconnect_markdown_body(rows, as_of, lines, total=len(every))
         return render.front_matter("reconnect", as_of) + body
     no_contacts = not every and not db.has_contacts(conn)
     style = render.Style(color)
@@ -48,9 +48,10 @@ def gifts(
     every = gifts_report(conn, as_of, since)
     rows = every[:limit]
     if fmt == "markdown":
-        return render.front_matter("gifts", as_of) + render.gifts_markdown_body(rows, as_of)
+        body = render.gifts_markdown_body(rows, as_of, total=len(every))
+        return render.front_matter("gifts", as_of) + body
     owe = sum(1 for row in every if row.status == "owe")
-    return render.gifts_text(rows, as_of, render.Style(color), owe=owe)
+    return render.gifts_text(rows, as_of, render.Style(color), owe=owe, total=len(every))
 
 
 # The JSON format's rows are made by the index as JSON text (reports.*.…_json_rows): a report
@@ -95,11 +96,13 @@ def both(
             f'"gifts":{gifts_json(conn, as_of, since, limit)}}}\n'
         )
     if fmt == "markdown":
+        people = reconnect_report(conn, config, as_of)
+        ledger = gifts_report(conn, as_of, since)
         return (
             render.front_matter("both", as_of)
-            + render.reconnect_markdown_body(reconnect_report(conn, config, as_of)[:limit], as_of)
+            + render.reconnect_markdown_body(people[:limit], as_of, total=len(people))
             + "\n"
-            + render.gifts_markdown_body(gifts_report(conn, as_of, since)[:limit], as_of)
+            + render.gifts_markdown_body(ledger[:limit], as_of, total=len(ledger))
         )
     return (
         reconnect(conn, config, as_of, fmt, limit, color)
