@@ -63,7 +63,7 @@ def test_concreteness_warnings_say_how_to_fix(vault):
     assert '"pick your brain" is vague' in texts and '"hop on a call" is vague' in texts
     assert "no deliverable or time" in texts
     _, short = ask(vault, "C", "help?")
-    assert any("only 1 words" in w for w in short["warnings"])
+    assert any("only 1 word:" in w for w in short["warnings"])
     _, concrete = ask(vault, "C", "Could you review my 4-page grant draft by Friday 12 June?")
     assert concrete["warnings"] == []
 
