@@ -500,3 +500,15 @@ def test_limit_0_shows_no_rows_without_saying_there_are_none(vault):
         assert "None shown (--limit 0)." in alone
     assert "Ann ↔ Bob" in vault.run("intros", *day).stdout
     assert vault.run("intros", "--limit", "0", *day).stdout == ""
+
+
+def test_query_says_when_it_shows_only_the_first_rows(vault):
+    """It stopped at 100,000 rows without a word."""
+    vault.write("people/Jib.md", "")
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100005)"
+    result = vault.run("query", f"{many} SELECT x FROM c", "--format", "json")
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 100_000
+    assert "only the first 100,000 rows are shown" in result.stderr
+    exact = vault.run("query", f"{many} SELECT x FROM c LIMIT 100000", "--format", "json")
+    assert exact.exit_code == 0 and exact.stderr == ""

@@ -422,11 +422,17 @@ def query(state: State, sql: str, fmt: str, output) -> None:
     Example:
       mdnet query "SELECT name, city FROM contacts ORDER BY name"
     """
-    from .query import run_query
+    from .query import MAX_ROWS, run_query
 
     idx, _ = state.index()
     idx.close()
-    headers, rows = run_query(idx.path, sql)
+    headers, rows, more = run_query(idx.path, sql)
+    if more:
+        click.echo(
+            f"mdnet: query: only the first {MAX_ROWS:,} rows are shown; "
+            "page through the rest with LIMIT and OFFSET",
+            err=True,
+        )
     if fmt == "json":
         from .render import to_json
 
