@@ -279,6 +279,7 @@ def test_a_memo_carried_across_edits_gives_the_report_made_without_one(vault):
             "events/2026-07-01 Fair.md",
             '---\ntype: event\ndate: 2026-07-01\nattendees: ["[[P3]]"]\n---\n',
         ),
+        ("people/x/P2.md", "---\ncadence: 30d\n---\n- 2026-01-02 tea\n"),  # two P2s now
         ("people/P4.md", None),
     ]
     as_of = dt.date(2026, 6, 25)
@@ -297,6 +298,7 @@ def test_a_memo_carried_across_edits_gives_the_report_made_without_one(vault):
             fresh = reports_api.reconnect(index.conn, config, as_of, "markdown")
             assert with_memo == fresh, rel
         assert "send [[P1]] the photos" in fresh and "Fair" in fresh and "P4" not in fresh
+        assert "[[people/P2\\|P2]]" in fresh and "[[people/x/P2\\|P2]]" in fresh
 
 
 def test_a_cadence_too_long_to_be_meant_is_named_and_the_circles_applies(vault):
@@ -343,3 +345,17 @@ def test_an_event_without_a_date_is_shown_nowhere_and_stops_nothing(vault):
     ):
         result = vault.run(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def test_markdown_links_contacts_that_share_a_file_name_by_their_paths(vault):
+    """Both rows used to be `[[Sam]]`, which Obsidian opens as one of the two."""
+    vault.write("people/work/Sam.md", "- 2025-01-01 work #gift/given\n")
+    vault.write("people/home/Sam.md", "- 2025-02-01 home #gift/received\n")
+    vault.write("people/Ann.md", "- 2025-02-01 call\n")
+    day = ("--as-of", "2026-01-01")
+    for name in ("reconnect", "gifts"):
+        text = vault.run("report", name, "--format", "markdown", *day).stdout
+        assert "| [[people/work/Sam\\|Sam]] |" in text and "| [[people/home/Sam\\|Sam]] |" in text
+        assert "[[Sam]]" not in text
+    both = vault.run("report", "--format", "markdown", *day).stdout
+    assert both.count("[[people/home/Sam\\|Sam]]") == 2 and "| [[Ann]] |" in both

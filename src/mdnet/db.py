@@ -1031,6 +1031,15 @@ def _rows(conn: sqlite3.Connection, sql: str, args: Iterable = ()) -> list[sqlit
         conn.row_factory = None
 
 
+def shared_file_names(conn: sqlite3.Connection) -> frozenset[str]:
+    """File names (as name keys) that more than one contact has: a `[[Sam]]` link
+    cannot tell those apart."""
+    rows = conn.execute(
+        "SELECT key FROM names WHERE source = 'file' GROUP BY key HAVING COUNT(*) > 1"
+    )
+    return frozenset(row[0] for row in rows)
+
+
 def contacts_with_key(conn: sqlite3.Connection, key: str) -> set[int]:
     """Ids of the contacts a name key (file name, path or alias) names."""
     rows = conn.execute("SELECT DISTINCT note_id FROM names WHERE key = ?", (key,))

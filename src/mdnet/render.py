@@ -308,9 +308,16 @@ def cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
-def wikilink(path: str, name: str) -> str:
-    """`[[file name|display name]]`, safe inside a table cell."""
+def wikilink(path: str, name: str, shared: frozenset[str] = frozenset()) -> str:
+    """`[[file name|display name]]`, safe inside a table cell. `shared`: file names (as
+    name keys) that several contacts have: those are linked by path, which tells them
+    apart (`[[people/work/Sam|Sam]]`)."""
     target = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else path
+    if shared and path.endswith(".md"):
+        from .parse import name_key  # not at the top: only Markdown reports come here
+
+        if name_key(target) in shared:
+            target = path[:-3]
     if any(c in target for c in "[]|#^"):
         return cell(target)  # a file name Obsidian cannot link: plain text
     if name and name != target and not any(c in name for c in "[]|"):
@@ -323,9 +330,11 @@ def reconnect_markdown_body(
     as_of: dt.date,
     lines_of: dict[int, tuple[ReconnectRow, str]] | None = None,
     total: int | None = None,
+    shared: frozenset[str] = frozenset(),
 ) -> str:
     """`lines_of`: table lines made before, by id of their row (the watcher's memo keeps
-    the rows alive, so an id names the same row); `total`: rows before --limit."""
+    the rows alive, so an id names the same row);
+    `total`: rows before --limit; `shared`: see wikilink."""
     lines = [f"# Reconnect — {as_of.isoformat()}", ""]
     if not rows:
         return "\n".join(lines + [NONE_SHOWN if total else "Nobody is overdue.", ""])
@@ -336,7 +345,8 @@ def reconnect_markdown_body(
     made: dict[int, tuple[ReconnectRow, str]] = {}
     for row in rows:
         cached = lines_of.get(id(row)) if lines_of is not None else None
-        line = cached[1] if cached is not None and cached[0] is row else _markdown_line(row)
+        reuse = cached is not None and cached[0] is row
+        line = cached[1] if reuse and cached else _markdown_line(row, shared)
         made[id(row)] = (row, line)
         lines.append(line)
     if lines_of is not None:
@@ -345,12 +355,12 @@ def reconnect_markdown_body(
     return "\n".join(lines) + "\n"
 
 
-def _markdown_line(row: ReconnectRow) -> str:
+def _markdown_line(row: ReconnectRow, shared: frozenset[str]) -> str:
     last = f"{row.last_contact} ({ago(row.days_since)})" if row.last_contact else "never"
     bring = [_bring_up_label(b) for b in row.bring_up]
     bring += [f"event {e.date}: {e.title}" for e in row.events]
     return (
-        f"| {wikilink(row.path, row.name)} | {_why(row)} | {last} | {row.cadence_days}d "
+        f"| {wikilink(row.path, row.name, shared)} | {_why(row)} | {last} | {row.cadence_days}d "
         f"| {cell('; '.join(bring))} |"
     )
 
@@ -385,8 +395,14 @@ def _given_received_chart(rows: Sequence[GiftsRow]) -> list[str]:
     ]
 
 
-def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date, total: int | None = None) -> str:
-    """`total`: how many rows there were before --limit kept the first ones."""
+def gifts_markdown_body(
+    rows: Sequence[GiftsRow],
+    as_of: dt.date,
+    total: int | None = None,
+    shared: frozenset[str] = frozenset(),
+) -> str:
+    """`total`: how many rows there were before --limit kept the first ones; `shared`:
+    see wikilink."""
     lines = [f"# Gifts and favours — {as_of.isoformat()}", ""]
     if not rows:
         return "\n".join(lines + [NONE_SHOWN if total else "Nothing logged yet.", ""])
@@ -397,7 +413,8 @@ def gifts_markdown_body(rows: Sequence[GiftsRow], as_of: dt.date, total: int | N
     ]
     for row in rows:
         lines.append(
-            f"| {wikilink(row.path, row.name)} | {row.given} | {row.received} | {row.balance:+d}"
+            f"| {wikilink(row.path, row.name, shared)} | {row.given} | {row.received}"
+            f" | {row.balance:+d}"
             f" | {row.status} | {row.asks} | {row.declined} | {row.pending}"
             f" | {cell(', '.join(row.gift_ideas))} |"
         )

@@ -27,8 +27,11 @@ def reconnect(
     every = reconnect_report(conn, config, as_of, city=city, memo=memo)
     rows = every[:limit]
     if fmt == "markdown":
+        # A line made before links as it should: `shared` changes only with the names,
+        # and a change of names rewrites every summary, so every row is made again.
+        shared = db.shared_file_names(conn)
         lines = memo.lines if memo is not None else None
-        body = render.reconnect_markdown_body(rows, as_of, lines, total=len(every))
+        body = render.reconnect_markdown_body(rows, as_of, lines, len(every), shared)
         return render.front_matter("reconnect", as_of) + body
     no_contacts = not every and not db.has_contacts(conn)
     style = render.Style(color)
@@ -48,7 +51,8 @@ def gifts(
     every = gifts_report(conn, as_of, since)
     rows = every[:limit]
     if fmt == "markdown":
-        body = render.gifts_markdown_body(rows, as_of, total=len(every))
+        shared = db.shared_file_names(conn)
+        body = render.gifts_markdown_body(rows, as_of, len(every), shared)
         return render.front_matter("gifts", as_of) + body
     owe = sum(1 for row in every if row.status == "owe")
     return render.gifts_text(rows, as_of, render.Style(color), owe=owe, total=len(every))
@@ -98,11 +102,12 @@ def both(
     if fmt == "markdown":
         people = reconnect_report(conn, config, as_of)
         ledger = gifts_report(conn, as_of, since)
+        shared = db.shared_file_names(conn)
         return (
             render.front_matter("both", as_of)
-            + render.reconnect_markdown_body(people[:limit], as_of, total=len(people))
+            + render.reconnect_markdown_body(people[:limit], as_of, None, len(people), shared)
             + "\n"
-            + render.gifts_markdown_body(ledger[:limit], as_of, total=len(ledger))
+            + render.gifts_markdown_body(ledger[:limit], as_of, len(ledger), shared)
         )
     return (
         reconnect(conn, config, as_of, fmt, limit, color)
