@@ -281,3 +281,26 @@ def test_export_vcard_keeps_a_phone_or_title_written_as_a_bare_number(vault):
     )
     card = vault.run("export", "vcard").stdout.splitlines()
     assert "TEL:4155551234" in card and "TITLE:42" in card and "EMAIL:ann@example.org" in card
+
+
+def test_an_unclosed_last_card_keeps_the_cards_before_it(vault, tmp_path):
+    """One unclosed card used to refuse the whole file, naming vobject's own line count
+    (line 13 of a 7-line file)."""
+    vcf = tmp_path / "b.vcf"
+    vcf.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ann One\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Bob\n"
+    )
+    result = vault.run("import", "vcard", str(vcf))
+    assert result.exit_code == 0, result.output
+    assert (vault.root / "people" / "Ann One.md").exists()
+    assert f"skipped {vcf} line 5: cannot read this card or any after it" in result.stdout
+    assert "line 13" not in result.output
+
+
+def test_an_impossible_birthday_is_left_out_and_said(vault, tmp_path):
+    vcf = tmp_path / "d.vcf"
+    vcf.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ann One\nBDAY:1990-02-30\nEND:VCARD\n")
+    result = vault.run("import", "vcard", str(vcf))
+    assert result.exit_code == 0, result.output
+    assert "left out of Ann One" in result.stdout and "'1990-02-30': not a date" in result.stdout
+    assert "birthday" not in (vault.root / "people" / "Ann One.md").read_text()

@@ -665,6 +665,10 @@ def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
         click.echo(f"skipped {name}: already {path}")
     for where, why in summary.invalid:
         click.echo(f"skipped {file} {where}: {why}")
+    existing = {name for name, _ in summary.existing}
+    for person in people:
+        for what in person.left_out if person.name not in existing else ():
+            click.echo(f"left out of {person.name} ({file} {person.source}): {what}")
     click.echo(
         f"{verb} {len(summary.created)}, skipped {len(summary.existing)} existing, "
         f"{len(summary.invalid)} invalid",

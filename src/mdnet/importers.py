@@ -40,6 +40,7 @@ class Person:
     met: str | None = None
     note: str = ""
     source: str = ""  # where in the file: "card 3", "line 7"
+    left_out: list[str] = field(default_factory=list)  # what could not be kept, and why
 
 
 @dataclass
@@ -140,10 +141,17 @@ def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     skipped = _SkippedLines(text)
     handlers, propagate = log.handlers, log.propagate
     log.handlers, log.propagate = [skipped], False
+    cards: list[Any] = []
     try:
-        cards = list(vobject.readComponents(_prepare(text), ignoreUnreadable=True))
+        for card in vobject.readComponents(_prepare(text), ignoreUnreadable=True):
+            cards.append(card)
     except Exception as exc:  # vobject raises its own ParseError and plain ValueErrors
-        raise UsageError(f"import vcard: cannot read the file: {exc}") from None
+        # The cards before it are kept; vobject's line numbers are not the file's.
+        reason = re.sub(r"^At line \d+: ", "", str(exc))
+        line = _begin_line(text, len(cards))
+        if line is None:
+            raise UsageError(f"import vcard: cannot read the file: {reason}") from None
+        invalid.append((f"line {line}", f"cannot read this card or any after it: {reason}"))
     finally:
         log.handlers, log.propagate = handlers, propagate
     invalid += skipped.skipped
@@ -193,6 +201,16 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value else ""
 
 
+def _begin_line(text: str, index: int) -> int | None:
+    """The line of the file where card number `index` (from 0) begins, if it does."""
+    begins = [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.strip().upper() == "BEGIN:VCARD"
+    ]
+    return begins[index] if index < len(begins) else None
+
+
 def _person_from_card(card: Any, where: str) -> Person | None:
     name = _text(next(iter(_values(card, "fn")), ""))
     if not name:
@@ -206,18 +224,22 @@ def _person_from_card(card: Any, where: str) -> Person | None:
         aliases += [a.strip() for a in re.split(f"[,{LIST_MARK}]", str(nick)) if a.strip()]
     org = next(iter(_values(card, "org")), None)
     adr = next(iter(_values(card, "adr")), None)
+    bday = next(iter(_values(card, "bday")), None)
+    birthday = _birthday(bday)
+    left_out = [f"birthday {_text(bday)!r}: not a date"] if bday and not birthday else []
     return Person(
         name=name,
         aliases=list(dict.fromkeys(a for a in aliases if a != name)),
         emails=[_text(e) for e in _values(card, "email") if _text(e)],
         phones=[_text(t).removeprefix("tel:") for t in _values(card, "tel") if _text(t)],
-        birthday=_birthday(next(iter(_values(card, "bday")), None)),
+        birthday=birthday,
         company=_text(org) or None,
         title=_text(next(iter(_values(card, "title")), "")) or None,
         city=_text(getattr(adr, "city", "")) or None,
         urls=[_text(u) for u in _values(card, "url") if _text(u)],
         note="\n".join(str(v).replace("\r\n", "\n").strip() for v in _values(card, "note")).strip(),
         source=where,
+        left_out=left_out,
     )
 
 
