@@ -80,6 +80,9 @@ def test_full_config(tmp_path):
         ('people_dir = ".."', "people_dir must be a folder inside the vault"),
         ('events_dir = "a/../../b"', "events_dir must be a folder inside the vault"),
         ('people_dir = ".hidden"', "people_dir must be a folder inside the vault"),
+        # The watcher wrote these: a folder and a note next to the vault.
+        ('[watch.reports]\nreconnect = "../escape/R.md"', "reconnect must be a note inside"),
+        ('[watch.reports]\ngifts = "~/G.md"', "gifts must be a note inside"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

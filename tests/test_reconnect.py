@@ -359,3 +359,14 @@ def test_markdown_links_contacts_that_share_a_file_name_by_their_paths(vault):
         assert "[[Sam]]" not in text
     both = vault.run("report", "--format", "markdown", *day).stdout
     assert both.count("[[people/home/Sam\\|Sam]]") == 2 and "| [[Ann]] |" in both
+
+
+def test_a_report_note_written_in_the_people_folder_is_not_a_contact(vault):
+    """With `reconnect = "people/Reconnect.md"` the report listed itself as a contact."""
+    vault.write("people/Ann.md", "- 2025-01-01 call\n")
+    out = vault.root / "people" / "Reconnect.md"
+    assert vault.run("report", "reconnect", "--format", "markdown", "-o", str(out)).exit_code == 0
+    rows, _ = reconnect(vault)
+    assert "Reconnect" not in rows and "Ann" in rows
+    names = vault.run("query", "SELECT name FROM contacts", "--format", "json").stdout
+    assert json.loads(names) == [{"name": "Ann"}]

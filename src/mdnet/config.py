@@ -97,11 +97,14 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         value = raw.get(key, default)
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{CONFIG_NAME}: {key} must be a non-empty string")
+        return inside(key, value, "a folder")
+
+    def inside(key: str, value: str, what: str) -> str:
         value = value.strip().strip("/")
         parts = value.replace("\\", "/").split("/")
         if not value or value.startswith("~") or any(part.startswith(".") for part in parts):
             # .. leaves the vault; a dot folder is never indexed
-            raise ConfigError(f"{CONFIG_NAME}: {key} must be a folder inside the vault")
+            raise ConfigError(f"{CONFIG_NAME}: {key} must be {what} inside the vault")
         return value
 
     def duration(key: str, value: object) -> int | None:
@@ -128,6 +131,8 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
     reports = table("watch").get("reports", {})
     if not isinstance(reports, dict) or not all(isinstance(v, str) for v in reports.values()):
         raise ConfigError(f"{CONFIG_NAME}: [watch.reports] maps a report name to a note path")
+    for name, rel in reports.items():  # written by the watcher: never outside the vault
+        reports[name] = inside(f"[watch.reports] {name}", rel, "a note")
     mentions = raw.get("mentions", True)
     if not isinstance(mentions, bool):  # "false" in quotes would have been true
         raise ConfigError(f"{CONFIG_NAME}: mentions must be true or false (no quotes)")

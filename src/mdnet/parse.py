@@ -274,11 +274,12 @@ def _classify(note: ParsedNote, people_dir: str, events_dir: str) -> None:
     props = note.properties
     rel = note.path
     tags = {t.lstrip("#").lower() for t in _as_list(props.get("tags"))}
-    note.is_contact = rel.startswith(people_dir + "/") or "person" in tags
-    note.is_event = (
+    # mdnet's own report note is neither, wherever it is written (people/Reconnect.md).
+    note.generated = props.get("generated_by") == "mdnet"
+    note.is_contact = not note.generated and (rel.startswith(people_dir + "/") or "person" in tags)
+    note.is_event = not note.generated and (
         rel.startswith(events_dir + "/") or str(props.get("type", "")).lower() == "event"
     )
-    note.generated = props.get("generated_by") == "mdnet"
     name = rel.rsplit("/", 1)[-1]
     match = DATED_NAME.match(name)
     if match and is_valid_day(match[1]):
