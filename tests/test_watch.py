@@ -258,3 +258,104 @@ def test_problems_of_a_batch_are_named_past_its_first_500_notes(vault):
     assert problems == [
         "Daily/2026-01-01 n599.md:1: error: 2026-02-30 is not a real date; the item is ignored"
     ]
+
+
+def test_a_saved_config_is_read_again(vault, watching):
+    """The watcher read .mdnet.toml once: a new cadence (or report path) saved while it
+    ran was ignored until it was restarted."""
+    vault.write("people/Jib.md", "- 2026-06-01 coffee\n")  # 29 days before AS_OF
+    watcher, lines = watching()
+    assert "[[Jib]]" not in report(vault)  # the default 90 days
+    vault.write(".mdnet.toml", 'default_cadence = "10d"\n' + CONFIG)
+    wait_for(lambda: "[[Jib]]" in report(vault), what="the report with the new cadence")
+    assert any("the config changed" in line for line in lines)
+    vault.write(".mdnet.toml", 'default_cadence = "soon"\n' + CONFIG)  # a mistake: said
+    wait_for(lambda: any("keeping the config read before" in line for line in lines))
+    (vault.root / "people" / "Ann.md").write_text("- 2026-01-01 tea\n")
+    wait_for(lambda: "[[Ann]]" in report(vault), what="the watcher going on")
+
+
+def test_an_index_locked_for_long_is_waited_out(vault, watching, monkeypatch):
+    """It used to stop the watcher with an internal error after the 30 s busy timeout."""
+    import sqlite3
+
+    from mdnet import db
+
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.3)
+    watcher, lines = watching()
+    other = sqlite3.connect(db.index_path(vault.root), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        overdue(vault, "Jib")
+        wait_for(lambda: any("the index is busy" in line for line in lines))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    wait_for(lambda: "[[Jib]]" in report(vault), what="the save, once the lock is gone")
+
+
+def test_the_watcher_stops_when_the_vault_folder_goes(tmp_path):
+    """It used to find every note removed and write its report notes into a new folder
+    of the vault's name."""
+    root = tmp_path / "v"
+    (root / "people").mkdir(parents=True)
+    (root / ".mdnet.toml").write_text(CONFIG)
+    (root / "people" / "Jib.md").write_text("- 2026-01-01 x\n")
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(root), "watch"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    try:
+        wait_for(lambda: (root / "Reports" / "Reconnect.md").exists(), what="the first report")
+        root.rename(tmp_path / "moved")
+        (tmp_path / "moved" / "people" / "Ann.md").write_text("- 2026-01-01 y\n")
+        assert watcher.wait(timeout=60) == 1
+    finally:
+        watcher.kill()
+    assert "the vault folder is gone" in watcher.stderr.read()
+    assert not root.exists()
+
+
+def test_a_note_linked_from_outside_the_vault_is_read_again(vault, watching, tmp_path, monkeypatch):
+    """Events name real paths: a note reached through a link was never read again (the
+    link's target inside the vault), or only at the next command (outside it)."""
+    from mdnet import watch
+
+    monkeypatch.setattr(watch, "TICK_SECONDS", 1.0)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    target = outside / "zed.md"
+    target.write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "Zed.md").symlink_to(target)
+    vault.write("Archive/yara.md", "---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    (vault.root / "people" / "Yara.md").symlink_to("../Archive/yara.md")
+    watcher, lines = watching()
+    assert "[[Zed]]" in report(vault) and "[[Yara]]" in report(vault)
+    (vault.root / "Archive" / "yara.md").write_text(caught_up("Yara"))
+    wait_for(lambda: "[[Yara]]" not in report(vault), what="the change through the link")
+    target.write_text(caught_up("Zed"))  # no event in the vault at all
+    wait_for(lambda: "[[Zed]]" not in report(vault), what="the walk that finds it")
+
+
+def test_events_the_kernel_dropped_mean_a_full_walk(vault, watching, tmp_path):
+    """watchdog tells of an overflowed event queue only in its log: that line now asks
+    for a walk of the whole vault (the saves it lost were never read)."""
+    import logging
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    target = outside / "zed.md"
+    target.write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "Zed.md").symlink_to(target)
+    watcher, lines = watching()
+    assert "[[Zed]]" in report(vault)
+    target.write_text(caught_up("Zed"))  # a change no event says (as if lost)
+    logging.getLogger("watchdog.observers.inotify_c").warning(
+        "Inotify queue overflowed; filesystem events were lost"
+    )
+    wait_for(lambda: "[[Zed]]" not in report(vault), timeout=10, what="the full walk")
+    assert any("(full walk)" in line for line in lines)

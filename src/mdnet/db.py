@@ -187,9 +187,14 @@ def remove_index(path: Path) -> None:
             os.remove(str(path) + suffix)
 
 
+BUSY_SECONDS = 30  # how long a write waits for another process's write to end
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
+    conn = sqlite3.connect(
+        path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
     return conn
 
 

@@ -136,6 +136,9 @@ class Index:
         self.config = config
         self.path = db.index_path(config.vault)
         self.build: db.Build | None = None
+        # Whether the last full walk met links (None before one): the watcher's events
+        # name real paths, not the links' paths the walk reads them by.
+        self.has_links: bool | None = None
         conn = None if rebuild else db.open_index(self.path, config.parse_fingerprint())
         self.conn = conn if conn is not None else self._start_build(rebuild)
 
@@ -231,6 +234,7 @@ class Index:
             else:
                 scan, version = walked
             walk = Walk(scan.digest(), version)
+            self.has_links = bool(scan.symlinked or scan.folder_links or scan.loops)
             result = SyncResult(total=len(scan.notes))
             if db.walk_digest(self.conn) == walk.digest:
                 return result  # the index already matches this very walk
@@ -274,7 +278,10 @@ class Index:
 
     def _diff_paths(self, paths: Iterable[str]) -> tuple[list[Fingerprinted], list[str]] | None:
         """The same for a few paths the caller knows may have changed (the watcher);
-        None when one of them is a folder."""
+        None when one of them is a folder, or when the vault has links (or none is known
+        yet): an event names the file, not the link the walk reads it by."""
+        if self.has_links is not False:
+            return None
         candidates: list[Fingerprinted] = []
         gone: list[str] = []
         for rel in dict.fromkeys(paths):
@@ -447,7 +454,10 @@ def _scan_problems(scan: Scan) -> list[tuple[str, int, str, str]]:
         (rel, 1, WARNING, "sync-conflict copy: merge what it adds into the note, then delete it")
         for rel in scan.conflict_copies
     ]
-    problems += [(rel, 1, WARNING, "folder link loops back; followed once") for rel in scan.loops]
+    problems += [
+        (rel, 1, WARNING, "a folder reached again through a link: its notes are read once")
+        for rel in scan.loops
+    ]
     problems += [(rel, 1, WARNING, f"cannot read: {why}") for rel, why in scan.unreadable]
     problems += [
         (rel, 1, WARNING, "link to a file outside the vault; mdnet never writes through it")
@@ -512,7 +522,7 @@ class _ChildWalk:
                 os.close(read_end)
                 scan = scan_vault(config)
                 found = (scan.notes, scan.conflict_copies, scan.loops, scan.unreadable,
-                         scan.outside_links, scan.symlinked)  # fmt: skip
+                         scan.outside_links, scan.symlinked, scan.folder_links)  # fmt: skip
                 _write_all(write_end, scan.digest().encode() + marshal.dumps(found))
             finally:
                 os._exit(0)

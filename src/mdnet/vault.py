@@ -33,6 +33,7 @@ class Scan:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     outside_links: list[str] = field(default_factory=list)
     symlinked: list[str] = field(default_factory=list)  # notes reached through a file link
+    folder_links: list[str] = field(default_factory=list)  # folders that are links
 
     def digest(self) -> str:
         """Of everything the walk found: equal digests, equal walks (marshal is C-fast and
@@ -173,6 +174,8 @@ def _scan_other(
     if is_dir:
         if ignore and is_ignored(rel, ignore, is_dir=True):
             return
+        if entry.is_symlink():
+            scan.folder_links.append(rel)
         if utf8_name(name):
             subfolders.append((entry.path, rel))
         else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import logging
 import os
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -15,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import db
-from .config import Config
-from .errors import RefusedError
+from .config import CONFIG_NAME, Config, load_config
+from .errors import MdnetError, RefusedError
 from .sync import Index, SyncResult
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ QUIET_SECONDS = 0.15  # a batch ends after this much quiet...
 MAX_WAIT_SECONDS = 1.0  # ...or this long after its first event, whichever comes first
 LARGE_BATCH = 200  # more paths than this (a git checkout): one full walk is cheaper
 TICK_SECONDS = 30.0  # wake up this often to notice a new day (reports are "as of today")
+# Not paths: what the event queue also carries.
+FULL_WALK = "\x00full walk"  # events were lost (the kernel's queue overflowed)
+CONFIG_CHANGED = "\x00config"  # .mdnet.toml was saved
 
 Log = Callable[[str], None]
 
@@ -57,6 +62,9 @@ class _Events:
                 continue
             raw = os.fsdecode(raw)
             rel = os.path.relpath(raw, self.vault).replace(os.sep, "/")
+            if rel == CONFIG_NAME:
+                self.sink.put(CONFIG_CHANGED)
+                continue
             if rel == "." or rel.startswith("../") or _hidden(rel):
                 continue  # .git, .obsidian, editors' and our own temporary files
             if event.is_directory or rel.endswith(".md"):
@@ -65,6 +73,34 @@ class _Events:
 
 def _hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
+
+
+class _Overflow(logging.Handler):
+    """watchdog says only in its log that the kernel dropped events (its handler hears
+    nothing): that line asks the watcher for a full walk."""
+
+    LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
+
+    def __init__(self, sink: queue.SimpleQueue[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.sink.put(FULL_WALK)
+
+    def __enter__(self) -> _Overflow:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)
+
+
+class VaultGone(MdnetError):
+    """The vault folder was moved or deleted under a running watcher."""
 
 
 class Watcher:
@@ -90,6 +126,7 @@ class Watcher:
         self._last_day: dt.date | None = None
         self._memos: dict[str, ReconnectMemo] = {}  # by report note
         self._version = -1  # the index's data_version when last looked at
+        self._last_full = time.monotonic()  # when the vault was last walked whole
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -102,21 +139,27 @@ class Watcher:
         from . import parse, yamlsafe  # noqa: F401 - loaded now, not on the first save
 
         try:
-            with Index(self.config) as index:
-                result = index.refresh()
-                self.stats.last_result = result
-                vault = self.config.vault
-                self._say(
-                    f"indexed {result.total} notes in {result.seconds:.2f}s; watching {vault}"
-                )
-                self._version = db.data_version(index.conn)
-                self._write_reports(index, force_log=True)
-                if ready is not None:
-                    ready.set()
-                self._loop(index)
+            with _Overflow(self.events):
+                while self._watch(ready):  # again, with the config as saved since
+                    self._say("the config changed: read it again")
         finally:
             observer.stop()
             observer.join(timeout=2)
+
+    def _watch(self, ready: threading.Event | None) -> bool:
+        """One full refresh, the report notes, then batches; True when the config
+        changed (a new people folder may mean a new index)."""
+        with Index(self.config) as index:
+            result = index.refresh()
+            self._last_full = time.monotonic()
+            self.stats.last_result = result
+            vault = self.config.vault
+            self._say(f"indexed {result.total} notes in {result.seconds:.2f}s; watching {vault}")
+            self._version = db.data_version(index.conn)
+            self._write_reports(index, force_log=True)
+            if ready is not None:
+                ready.set()
+            return self._loop(index)
 
     def _start_observer(self):  # noqa: ANN202 - a watchdog observer
         from watchdog.observers import Observer
@@ -139,16 +182,59 @@ class Watcher:
             observer.start()
         return observer
 
-    def _loop(self, index: Index) -> None:
+    def _loop(self, index: Index) -> bool:
+        """Batches until stopped (False) or the config changed (True)."""
         while not self.stop_event.is_set():
             batch = self._next_batch(index)
-            if batch:
-                self._handle(index, batch)
-            elif self._others_wrote(index) or self.today() != self._last_day:
-                # Another mdnet indexed saves whose events we had already handled, or a
-                # new day moved "as of today".
-                self._version = db.data_version(index.conn)
-                self._write_reports(index)
+            if CONFIG_CHANGED in batch:
+                batch.remove(CONFIG_CHANGED)
+                if self._reload_config():
+                    return True
+            try:
+                self._step(index, batch)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                self._warn("the index is busy (another mdnet is writing it); trying again")
+                for path in batch:
+                    self.events.put(path)
+                self.stop_event.wait(1.0)
+        return False
+
+    def _step(self, index: Index, batch: list[str]) -> None:
+        self._check_vault()
+        if batch:
+            self._handle(index, batch)
+        elif index.has_links and time.monotonic() - self._last_full >= TICK_SECONDS:
+            # A link's target outside the vault changes without an event here.
+            self._handle(index, [FULL_WALK])
+        elif self._others_wrote(index) or self.today() != self._last_day:
+            # Another mdnet indexed saves whose events we had already handled, or a
+            # new day moved "as of today".
+            self._version = db.data_version(index.conn)
+            self._write_reports(index)
+
+    def _check_vault(self) -> None:
+        """Stop, rather than find every note removed and write report notes into a new
+        folder of the old name, when the vault itself was moved or deleted."""
+        if not self.config.vault.is_dir():
+            raise VaultGone(f"{self.config.vault}: the vault folder is gone (moved or deleted)")
+
+    def _reload_config(self) -> bool:
+        """Read .mdnet.toml again; whether it changed (a bad one is said, and the one
+        read before stays)."""
+        try:
+            config = load_config(self.config.vault)
+        except MdnetError as exc:
+            self._warn(f"{exc}; keeping the config read before")
+            return False
+        if config == self.config:
+            return False
+        self.config = config
+        self.report_paths = {name: rel.strip("/") for name, rel in config.watch_reports.items()}
+        self._memos.clear()
+        self.stats.warned.clear()
+        return True
 
     def _others_wrote(self, index: Index) -> bool:
         """Whether another process wrote the index since we last looked (cheap to ask)."""
@@ -177,8 +263,10 @@ class Watcher:
 
     def _handle(self, index: Index, paths: list[str]) -> None:
         started = time.perf_counter()
-        full = len(paths) > LARGE_BATCH
+        full = FULL_WALK in paths or len(paths) > LARGE_BATCH
         result = index.refresh(None if full else paths)
+        if full:
+            self._last_full = time.monotonic()
         self.stats.batches += 1
         self.stats.last_result = result
         own = set(self.report_paths.values())
@@ -195,7 +283,9 @@ class Watcher:
         written = self._write_reports(index)
         if not self.quiet:
             what = f"{len(changed_notes)} changed, {result.removed} removed"
-            if full:
+            if FULL_WALK in paths:
+                what += " (full walk)"
+            elif full:
                 what += f" (full walk: {len(paths)} paths)"
             tail = f"; wrote {', '.join(written)}" if written else ""
             index_ms = (indexed - started) * 1000
