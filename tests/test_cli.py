@@ -512,3 +512,17 @@ def test_query_says_when_it_shows_only_the_first_rows(vault):
     assert "only the first 100,000 rows are shown" in result.stderr
     exact = vault.run("query", f"{many} SELECT x FROM c LIMIT 100000", "--format", "json")
     assert exact.exit_code == 0 and exact.stderr == ""
+
+
+def test_output_to_dev_stdout_appends_where_the_shell_appends(vault, tmp_path):
+    """`-o /dev/stdout >> file` replaced the file (a rename over what /dev/stdout led
+    to), and opening it again would have truncated it."""
+    vault.write("people/Jib.md", "- 2026-01-01 call\n")
+    out = tmp_path / "out.txt"
+    out.write_text("previous\n")
+    mdnet = f"{sys.executable} -m mdnet --vault '{vault.root}'"
+    script = f"{mdnet} report gifts --format json -o /dev/stdout >> '{out}'; echo footer >> '{out}'"
+    subprocess.run(["sh", "-c", script], check=True, timeout=60)
+    lines = out.read_text().splitlines()
+    assert lines[0] == "previous" and lines[-1] == "footer"
+    assert json.loads(lines[1])["report"] == "gifts"

@@ -96,3 +96,12 @@ def test_bad_config_through_the_cli_is_one_line_exit_2(vault):
     result = vault.run("report")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "default_cadence" in result.stderr
+
+
+def test_dot_parts_of_a_path_are_dropped_not_refused(tmp_path):
+    (tmp_path / ".mdnet.toml").write_text(
+        'people_dir = "./people/"\n[watch.reports]\nreconnect = "./Reports/./Reconnect.md"\n'
+    )
+    config = load_config(tmp_path)
+    assert config.people_dir == "people"
+    assert config.watch_reports == {"reconnect": "Reports/Reconnect.md"}

@@ -281,6 +281,10 @@ def test_export_vcard_keeps_a_phone_or_title_written_as_a_bare_number(vault):
     )
     card = vault.run("export", "vcard").stdout.splitlines()
     assert "TEL:4155551234" in card and "TITLE:42" in card and "EMAIL:ann@example.org" in card
+    # As the note spells it: YAML reads these as 447700900123 and 1.5.
+    vault.write("people/Ann.md", "---\nphone: +447700900123  # mobile\ntitle: 1.50\n---\n")
+    card = vault.run("export", "vcard").stdout.splitlines()
+    assert "TEL:+447700900123" in card and "TITLE:1.50" in card
 
 
 def test_an_unclosed_last_card_keeps_the_cards_before_it(vault, tmp_path):
@@ -304,3 +308,18 @@ def test_an_impossible_birthday_is_left_out_and_said(vault, tmp_path):
     assert result.exit_code == 0, result.output
     assert "left out of Ann One" in result.stdout and "'1990-02-30': not a date" in result.stdout
     assert "birthday" not in (vault.root / "people" / "Ann One.md").read_text()
+
+
+def test_an_unreadable_card_is_found_after_other_components_and_stray_ends(vault, tmp_path):
+    good = "BEGIN:VCARD\nVERSION:3.0\nFN:Ann One\nEND:VCARD\n"
+    calendar = "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nEND:VEVENT\nEND:VCALENDAR\n"
+    vcf = tmp_path / "mixed.vcf"
+    vcf.write_text(calendar + good + "BEGIN:VCARD\nVERSION:3.0\nFN:Bob\n")
+    result = vault.run("import", "vcard", str(vcf))
+    assert result.exit_code == 0, result.output
+    assert f"skipped {vcf} line 10: cannot read this card" in result.stdout
+    assert (vault.root / "people" / "Ann One.md").exists()
+    stray = tmp_path / "stray.vcf"
+    stray.write_text(good + "END:VCARD\n" + good.replace("Ann One", "Cy Two"))
+    result = vault.run("import", "vcard", str(stray))
+    assert f"skipped {stray} line 5: cannot read this card" in result.stdout, result.output

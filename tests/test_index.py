@@ -343,6 +343,11 @@ def test_a_note_that_is_there_but_cannot_be_read_is_a_problem_not_a_vanished_not
         bob.unlink()
     assert check.exit_code == 1
     assert "people/Bob.md:1: error: cannot read: " in check.stdout, check.output
+    if os.geteuid() == 0:  # still unreadable: read again by every refresh, not remembered
+        bob.symlink_to("/proc/self/mem")
+        result, _ = refresh(vault)
+        assert result.read == 1 and refresh(vault)[0].read == 1
+        bob.unlink()
     vault.write("people/Bob.md", "- 2025-03-03 lunch\n")  # readable again: read again
     assert "Bob" in vault.run("report", "reconnect", "--as-of", "2026-01-01").stdout
     assert "cannot read" not in vault.run("check").output

@@ -359,3 +359,102 @@ def test_events_the_kernel_dropped_mean_a_full_walk(vault, watching, tmp_path):
     )
     wait_for(lambda: "[[Zed]]" not in report(vault), timeout=10, what="the full walk")
     assert any("(full walk)" in line for line in lines)
+
+
+def _watch_days(vault, days: list[dt.date], **kwargs):
+    """A watcher whose today is days[-1] (append to move it); returns (watcher, lines, thread)."""
+    vault.write(".mdnet.toml", CONFIG)
+    lines: list[str] = []
+    watcher = Watcher(load_config(vault.root), log=lines.append, today=lambda: days[-1], **kwargs)
+    ready = threading.Event()
+    thread = threading.Thread(target=watcher.run, kwargs={"ready": ready}, daemon=True)
+    thread.start()
+    assert ready.wait(15), lines
+    return watcher, lines, thread
+
+
+def test_a_new_day_is_written_while_the_index_is_busy_then_free(vault, monkeypatch):
+    """Moving the summary to a new day under another process's lock raised 'cannot
+    rollback' (the lock's error lost), which stopped the watcher."""
+    import sqlite3
+
+    from mdnet import db
+
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.3)
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    days = [AS_OF]
+    watcher, lines, thread = _watch_days(vault, days)
+    try:
+        other = sqlite3.connect(db.index_path(vault.root), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        days.append(AS_OF + dt.timedelta(days=1))
+        wait_for(lambda: any("the index is busy" in line for line in lines), timeout=60)
+        other.execute("ROLLBACK")
+        other.close()
+        wait_for(lambda: f"# Reconnect — {days[-1]}" in report(vault), timeout=60)
+        assert thread.is_alive()
+    finally:
+        watcher.stop()
+        thread.join(5)
+
+
+def test_a_vault_with_links_gets_its_new_day_too(vault, tmp_path, monkeypatch):
+    """The periodic walk of a vault with links took the place of the new-day check."""
+    from mdnet import watch
+
+    monkeypatch.setattr(watch, "TICK_SECONDS", 0.5)
+    target = tmp_path / "zed.md"
+    target.write_text("- 2026-01-01 coffee\n")
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "Zed.md").symlink_to(target)
+    days = [AS_OF]
+    watcher, lines, thread = _watch_days(vault, days)
+    try:
+        days.append(AS_OF + dt.timedelta(days=1))
+        wait_for(lambda: f"# Reconnect — {days[-1]}" in report(vault), timeout=30)
+    finally:
+        watcher.stop()
+        thread.join(5)
+
+
+def test_a_link_made_while_watching_is_followed(vault, watching, tmp_path, monkeypatch):
+    """A new link came as a plain event: the watcher did not learn the vault had links,
+    so a later edit of its target outside the vault was never seen."""
+    from mdnet import watch
+
+    monkeypatch.setattr(watch, "TICK_SECONDS", 1.0)
+    vault.write("people/Ann.md", "- 2026-06-29 tea\n")
+    watcher, lines = watching()
+    target = tmp_path / "bob.md"
+    target.write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    (vault.root / "people" / "Bob.md").symlink_to(target)
+    wait_for(lambda: "[[Bob]]" in report(vault), what="the linked note")
+    time.sleep(2)  # past the link's own batch: the edit below must come with no event
+    target.write_text(caught_up("Bob"))
+    wait_for(lambda: "[[Bob]]" not in report(vault), what="the edit of its target")
+
+
+def test_a_day_moved_under_another_process_lock_says_locked(vault, monkeypatch):
+    """The failed BEGIN IMMEDIATE left no transaction, and the ROLLBACK after it raised
+    'cannot rollback', hiding the 'locked' that callers wait out."""
+    import sqlite3
+
+    from mdnet import db
+    from mdnet.sync import Index
+
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.2)
+    vault.write("people/Jib.md", "- 2026-01-01 coffee\n")
+    with Index(load_config(vault.root)) as index:
+        index.refresh()
+        other = sqlite3.connect(db.index_path(vault.root), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with (
+                pytest.raises(sqlite3.OperationalError, match="locked"),
+                db.summary_as_of(index.conn, "2020-01-01"),
+            ):
+                pass
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert not index.conn.in_transaction

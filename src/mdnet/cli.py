@@ -195,10 +195,15 @@ def use_color() -> bool:
 
 def emit(text: str, output: str | None, state: State | None = None, markdown: bool = False) -> None:
     """Print, or write to --output (a Markdown report as a note mdnet may overwrite)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
+    descriptor = 1 if output is None or output == "-" else _descriptor(output)
+    if descriptor in (1, 2):
+        click.echo(text, nl=False, err=descriptor == 2)
         return
-    path = Path(output)
+    if descriptor is not None:  # /dev/fd/3: into what is open there, as `>&3` would
+        with os.fdopen(os.dup(descriptor), "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        return
+    path = Path(str(output))
     if markdown:
         from .writer import write_report_note
 
@@ -216,6 +221,20 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
             with open(path, "wb") as handle:
                 handle.write(text.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)
+
+
+def _descriptor(output: str) -> int | None:
+    """The open file descriptor a path names (/dev/stdout, /dev/fd/3, /proc/self/fd/3):
+    opening it again would truncate a file the shell opened for appending, and renaming
+    over it would replace that file."""
+    import re
+
+    raw = os.path.abspath(output)
+    named = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+    if raw in named:
+        return named[raw]
+    match = re.fullmatch(r"/(?:dev/fd|proc/self/fd)/(\d+)", raw)
+    return int(match[1]) if match else None
 
 
 @click.group(

@@ -100,12 +100,12 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         return inside(key, value, "a folder")
 
     def inside(key: str, value: str, what: str) -> str:
-        value = value.strip().strip("/")
-        parts = value.replace("\\", "/").split("/")
-        if not value or value.startswith("~") or any(part.startswith(".") for part in parts):
+        value = value.strip()
+        parts = [p for p in value.replace("\\", "/").split("/") if p not in ("", ".")]
+        if value.startswith("~") or not parts or any(p.startswith(".") for p in parts):
             # .. leaves the vault; a dot folder is never indexed
             raise ConfigError(f"{CONFIG_NAME}: {key} must be {what} inside the vault")
-        return value
+        return "/".join(parts)
 
     def duration(key: str, value: object) -> int | None:
         try:

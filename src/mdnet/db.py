@@ -774,7 +774,8 @@ def summary_as_of(conn: sqlite3.Connection, day: str) -> Iterator[None]:
             _rebase_summary(conn, day)
         yield
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # not when BEGIN IMMEDIATE itself timed out
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import uuid
 from pathlib import Path
@@ -66,12 +67,29 @@ def intro_text(path: Path) -> str:
     return "\n".join(kept).strip().encode("utf-8", "replace").decode("utf-8")
 
 
-def _texts(value: object) -> list[str]:
-    """A property as text values: a lone number counts too (`phone: 4155551234` reads
-    as one), where str_list, made for names and tags, keeps only text."""
+def _texts(value: object, note: Path, key: str) -> list[str]:
+    """A property as text values. A lone number counts too, as the note spells it: YAML
+    reads `phone: +447700900123` as 447700900123 and `title: 1.50` as 1.5 (str_list,
+    made for names and tags, keeps only text)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return [str(value)]
+        return [_as_written(note, key) or str(value)]
     return str_list(value)
+
+
+def _as_written(note: Path, key: str) -> str | None:
+    """The value of a top-level `key: value` line of a note's front matter, as typed."""
+    from .parse import split_front_matter
+
+    try:
+        lines = note.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"{re.escape(key)}\s*:\s*(.*?)\s*(?:\s#.*)?")
+    for line in (split_front_matter(lines)[0] or [])[::-1]:  # the last one counts
+        match = pattern.fullmatch(line)
+        if match and match[1]:
+            return match[1]
+    return None
 
 
 def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
@@ -91,8 +109,9 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
         aliases = str_list(props.get("aliases"))
         if aliases:
             lines.append("NICKNAME:" + ",".join(_escape(a) for a in aliases))
-        lines += [f"EMAIL:{_escape(e)}" for e in _texts(props.get("email"))]
-        lines += [f"TEL:{_escape(t)}" for t in _texts(props.get("phone"))]
+        note = vault / contact["path"]
+        lines += [f"EMAIL:{_escape(e)}" for e in _texts(props.get("email"), note, "email")]
+        lines += [f"TEL:{_escape(t)}" for t in _texts(props.get("phone"), note, "phone")]
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
         if birthday:
             year, month, day = birthday
@@ -101,15 +120,15 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
             )
         if contact["company"]:
             lines.append(f"ORG:{_escape(contact['company'])}")
-        lines += [f"TITLE:{_escape(t)}" for t in _texts(props.get("title"))[:1]]
+        lines += [f"TITLE:{_escape(t)}" for t in _texts(props.get("title"), note, "title")[:1]]
         if contact["city"]:
             lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
         lines += [
             f"URL:{_escape(u)}" for u in str_list(props.get("urls")) + str_list(props.get("url"))
         ]
-        note = intro_text(vault / contact["path"])
-        if note:
-            lines.append(f"NOTE:{_escape(note)}")
+        intro = intro_text(note)
+        if intro:
+            lines.append(f"NOTE:{_escape(intro)}")
         lines.append("END:VCARD")
         cards.append("\r\n".join(_fold(line) for line in lines) + "\r\n")
     return "".join(cards)

@@ -202,13 +202,22 @@ def _text(value: Any) -> str:
 
 
 def _begin_line(text: str, index: int) -> int | None:
-    """The line of the file where card number `index` (from 0) begins, if it does."""
-    begins = [
-        number
-        for number, line in enumerate(text.splitlines(), 1)
-        if line.strip().upper() == "BEGIN:VCARD"
-    ]
-    return begins[index] if index < len(begins) else None
+    """The line where what vobject could not read starts: the BEGIN of top-level
+    component number `index` (from 0, cards or not), or a stray END before it."""
+    depth = started = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        word = line.strip().upper()
+        if word.startswith("BEGIN:"):
+            if depth == 0:
+                if started == index:
+                    return number
+                started += 1
+            depth += 1
+        elif word.startswith("END:"):
+            if depth == 0 and started == index:
+                return number  # an END with no BEGIN
+            depth = max(depth - 1, 0)
+    return None
 
 
 def _person_from_card(card: Any, where: str) -> Person | None:

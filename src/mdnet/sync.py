@@ -83,7 +83,9 @@ def _unreadable(path: str, exc: OSError) -> tuple[str, int, int] | None:
         st = os.stat(path)
     except OSError:
         return None
-    return exc.strerror or str(exc), note_stamp(st), st.st_size
+    # A stamp no walk gives (stamps are never negative): the next refresh reads it again,
+    # so a passing error (EIO, a lock) does not hide the note until it is edited.
+    return exc.strerror or str(exc), -1, st.st_size
 
 
 # (rel, stamp, size, hash, rows): rows is None for an unchanged hash; all but rel are
@@ -288,8 +290,9 @@ class Index:
             rel = rel.strip("/")
             if not utf8_name(rel):  # never in the index: the walk names it as a problem
                 return None
-            if os.path.isdir(self.config.vault / rel) or db.has_notes_under(self.conn, rel):
-                return None
+            path = self.config.vault / rel
+            if os.path.isdir(path) or os.path.islink(path) or db.has_notes_under(self.conn, rel):
+                return None  # a folder, or a new link: the walk finds what they hold
             old = db.known_note(self.conn, rel)
             fingerprint = stat_note(self.config, rel) if counts_as_note(self.config, rel) else None
             if fingerprint is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import logging
 import os
 import queue
@@ -150,16 +151,34 @@ class Watcher:
         """One full refresh, the report notes, then batches; True when the config
         changed (a new people folder may mean a new index)."""
         with Index(self.config) as index:
-            result = index.refresh()
-            self._last_full = time.monotonic()
-            self.stats.last_result = result
-            vault = self.config.vault
-            self._say(f"indexed {result.total} notes in {result.seconds:.2f}s; watching {vault}")
-            self._version = db.data_version(index.conn)
-            self._write_reports(index, force_log=True)
+            while not self._busy(lambda: self._start(index)):
+                if self.stop_event.wait(1.0):
+                    return False
             if ready is not None:
                 ready.set()
             return self._loop(index)
+
+    def _start(self, index: Index) -> None:
+        result = index.refresh()
+        self._last_full = time.monotonic()
+        self.stats.last_result = result
+        vault = self.config.vault
+        self._say(f"indexed {result.total} notes in {result.seconds:.2f}s; watching {vault}")
+        self._version = db.data_version(index.conn)
+        self._write_reports(index, force_log=True)
+
+    def _busy(self, work: Callable[[], None]) -> bool:
+        """work(); False (said, and the reports marked out of date) when another process
+        kept the index locked past the busy timeout."""
+        try:
+            work()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            self._warn("the index is busy (another mdnet is writing it); trying again")
+            self._version, self._last_day = -1, None  # the reports are redone once it is not
+            return False
+        return True
 
     def _start_observer(self):  # noqa: ANN202 - a watchdog observer
         from watchdog.observers import Observer
@@ -190,12 +209,7 @@ class Watcher:
                 batch.remove(CONFIG_CHANGED)
                 if self._reload_config():
                     return True
-            try:
-                self._step(index, batch)
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc):
-                    raise
-                self._warn("the index is busy (another mdnet is writing it); trying again")
+            if not self._busy(functools.partial(self._step, index, batch)):
                 for path in batch:
                     self.events.put(path)
                 self.stop_event.wait(1.0)
@@ -205,14 +219,16 @@ class Watcher:
         self._check_vault()
         if batch:
             self._handle(index, batch)
-        elif index.has_links and time.monotonic() - self._last_full >= TICK_SECONDS:
+            return
+        if index.has_links and time.monotonic() - self._last_full >= TICK_SECONDS:
             # A link's target outside the vault changes without an event here.
             self._handle(index, [FULL_WALK])
-        elif self._others_wrote(index) or self.today() != self._last_day:
+        if self._others_wrote(index) or self.today() != self._last_day:
             # Another mdnet indexed saves whose events we had already handled, or a
             # new day moved "as of today".
-            self._version = db.data_version(index.conn)
+            version = db.data_version(index.conn)
             self._write_reports(index)
+            self._version = version
 
     def _check_vault(self) -> None:
         """Stop, rather than find every note removed and write report notes into a new
