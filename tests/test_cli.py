@@ -526,3 +526,17 @@ def test_output_to_dev_stdout_appends_where_the_shell_appends(vault, tmp_path):
     lines = out.read_text().splitlines()
     assert lines[0] == "previous" and lines[-1] == "footer"
     assert json.loads(lines[1])["report"] == "gifts"
+
+
+def test_output_to_a_descriptor_that_is_the_index_is_refused(vault):
+    """`-o /dev/fd/3` with nothing open there from the shell named the index itself,
+    and the export was written over its header."""
+    vault.write("people/Jib.md", "- 2026-01-01 call\n")
+    assert vault.run("index").exit_code == 0
+    command = [sys.executable, "-m", "mdnet", "--vault", str(vault.root)]
+    results = [
+        subprocess.run([*command, "export", "vcard", "-o", f"/dev/fd/{fd}"], capture_output=True)
+        for fd in range(3, 8)
+    ]
+    assert any(b"one of mdnet's own files" in r.stderr for r in results), results
+    assert vault.run("index").stdout.startswith("indexed 1 notes")  # not rebuilt: whole

@@ -285,6 +285,11 @@ def test_export_vcard_keeps_a_phone_or_title_written_as_a_bare_number(vault):
     vault.write("people/Ann.md", "---\nphone: +447700900123  # mobile\ntitle: 1.50\n---\n")
     card = vault.run("export", "vcard").stdout.splitlines()
     assert "TEL:+447700900123" in card and "TITLE:1.50" in card
+    vault.write("people/Ann.md", "---\nphone: [+447700900123, '+1 555']\n---\n")
+    card = vault.run("export", "vcard").stdout.splitlines()
+    assert "TEL:+447700900123" in card and "TEL:+1 555" in card
+    vault.write("people/Ann.md", "---\nphone:\n  - +447700900124\n---\n")
+    assert "TEL:+447700900124" in vault.run("export", "vcard").stdout.splitlines()
 
 
 def test_an_unclosed_last_card_keeps_the_cards_before_it(vault, tmp_path):
@@ -323,3 +328,7 @@ def test_an_unreadable_card_is_found_after_other_components_and_stray_ends(vault
     stray.write_text(good + "END:VCARD\n" + good.replace("Ann One", "Cy Two"))
     result = vault.run("import", "vcard", str(stray))
     assert f"skipped {stray} line 5: cannot read this card" in result.stdout, result.output
+    folded = tmp_path / "folded.vcf"  # a NOTE folded onto a line that starts " END:"
+    folded.write_text(good.replace("END:VCARD", "NOTE:x\n END:VCARD\nEND:VCARD") + "END:VCARD\n")
+    result = vault.run("import", "vcard", str(folded))
+    assert f"skipped {folded} line 7: cannot read this card" in result.stdout, result.output

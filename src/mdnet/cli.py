@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -200,6 +201,7 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
         click.echo(text, nl=False, err=descriptor == 2)
         return
     if descriptor is not None:  # /dev/fd/3: into what is open there, as `>&3` would
+        _refuse_our_own(descriptor, str(output))
         with os.fdopen(os.dup(descriptor), "wb") as handle:
             handle.write(text.encode("utf-8"))
         return
@@ -235,6 +237,22 @@ def _descriptor(output: str) -> int | None:
         return named[raw]
     match = re.fullmatch(r"/(?:dev/fd|proc/self/fd)/(\d+)", raw)
     return int(match[1]) if match else None
+
+
+def _refuse_our_own(descriptor: int, output: str) -> None:
+    """/dev/fd/3 may be a file mdnet itself has open (the index, its WAL): never that."""
+    from . import db
+
+    try:
+        st = os.fstat(descriptor)
+    except OSError:
+        return  # the write says what is wrong
+    folder = db.index_path(Path(".")).parent
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            own = entry.stat(follow_symlinks=False)
+            if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino):
+                raise RefusedError(f"{output}: one of mdnet's own files; nothing was written")
 
 
 @click.group(

@@ -71,21 +71,52 @@ def _texts(value: object, note: Path, key: str) -> list[str]:
     """A property as text values. A lone number counts too, as the note spells it: YAML
     reads `phone: +447700900123` as 447700900123 and `title: 1.50` as 1.5 (str_list,
     made for names and tags, keeps only text)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if _number(value):
         return [_as_written(note, key) or str(value)]
+    if isinstance(value, list) and any(_number(v) for v in value):
+        typed = _as_written_list(note, key)
+        if len(typed) == len(value):  # item by item, as typed where YAML made a number
+            value = [t if _number(v) else v for v, t in zip(value, typed, strict=True)]
     return str_list(value)
 
 
-def _as_written(note: Path, key: str) -> str | None:
-    """The value of a top-level `key: value` line of a note's front matter, as typed."""
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _as_written_list(note: Path, key: str) -> list[str]:
+    """The items of a top-level list property as typed: `key: [a, b]` or `- a` lines."""
+    raw = _as_written(note, key)
+    if raw is not None:
+        inner = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else ""
+        return [item.strip().strip("\"'") for item in inner.split(",")] if inner else []
+    lines = _front_matter(note)
+    for index, line in enumerate(lines):
+        if re.fullmatch(rf"{re.escape(key)}\s*:\s*(?:#.*)?", line):
+            items = []
+            for item in lines[index + 1 :]:
+                match = re.fullmatch(r"\s*-\s+(.*?)\s*(?:\s#.*)?", item)
+                if not match:
+                    break
+                items.append(match[1].strip("\"'"))
+            return items
+    return []
+
+
+def _front_matter(note: Path) -> list[str]:
     from .parse import split_front_matter
 
     try:
         lines = note.read_text(encoding="utf-8-sig", errors="replace").splitlines()
     except OSError:
-        return None
+        return []
+    return split_front_matter(lines)[0] or []
+
+
+def _as_written(note: Path, key: str) -> str | None:
+    """The value of a top-level `key: value` line of a note's front matter, as typed."""
     pattern = re.compile(rf"{re.escape(key)}\s*:\s*(.*?)\s*(?:\s#.*)?")
-    for line in (split_front_matter(lines)[0] or [])[::-1]:  # the last one counts
+    for line in _front_matter(note)[::-1]:  # the last one counts
         match = pattern.fullmatch(line)
         if match and match[1]:
             return match[1]

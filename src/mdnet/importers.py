@@ -206,6 +206,8 @@ def _begin_line(text: str, index: int) -> int | None:
     component number `index` (from 0, cards or not), or a stray END before it."""
     depth = started = 0
     for number, line in enumerate(text.splitlines(), 1):
+        if line[:1] in (" ", "\t"):
+            continue  # the rest of a folded line
         word = line.strip().upper()
         if word.startswith("BEGIN:"):
             if depth == 0:

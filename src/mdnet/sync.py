@@ -236,7 +236,7 @@ class Index:
             else:
                 scan, version = walked
             walk = Walk(scan.digest(), version)
-            self.has_links = bool(scan.symlinked or scan.folder_links or scan.loops)
+            self.has_links = bool(scan.symlinked or scan.other_links or scan.loops)
             result = SyncResult(total=len(scan.notes))
             if db.walk_digest(self.conn) == walk.digest:
                 return result  # the index already matches this very walk
@@ -525,7 +525,7 @@ class _ChildWalk:
                 os.close(read_end)
                 scan = scan_vault(config)
                 found = (scan.notes, scan.conflict_copies, scan.loops, scan.unreadable,
-                         scan.outside_links, scan.symlinked, scan.folder_links)  # fmt: skip
+                         scan.outside_links, scan.symlinked, scan.other_links)  # fmt: skip
                 _write_all(write_end, scan.digest().encode() + marshal.dumps(found))
             finally:
                 os._exit(0)

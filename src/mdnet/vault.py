@@ -33,7 +33,7 @@ class Scan:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     outside_links: list[str] = field(default_factory=list)
     symlinked: list[str] = field(default_factory=list)  # notes reached through a file link
-    folder_links: list[str] = field(default_factory=list)  # folders that are links
+    other_links: list[str] = field(default_factory=list)  # folder links, broken links
 
     def digest(self) -> str:
         """Of everything the walk found: equal digests, equal walks (marshal is C-fast and
@@ -175,7 +175,7 @@ def _scan_other(
         if ignore and is_ignored(rel, ignore, is_dir=True):
             return
         if entry.is_symlink():
-            scan.folder_links.append(rel)
+            scan.other_links.append(rel)
         if utf8_name(name):
             subfolders.append((entry.path, rel))
         else:
@@ -196,6 +196,8 @@ def _scan_other(
         fst = entry.stat()
     except OSError as exc:
         scan.unreadable.append((rel, exc.strerror or "broken link"))
+        if entry.is_symlink():  # its target may come later, with no event for the link
+            scan.other_links.append(rel)
         return
     if fst.st_mode & _FILE_TYPE != _REGULAR:
         return  # a FIFO or socket named *.md would block a read forever

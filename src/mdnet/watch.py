@@ -32,6 +32,7 @@ TICK_SECONDS = 30.0  # wake up this often to notice a new day (reports are "as o
 # Not paths: what the event queue also carries.
 FULL_WALK = "\x00full walk"  # events were lost (the kernel's queue overflowed)
 CONFIG_CHANGED = "\x00config"  # .mdnet.toml was saved
+BUSY_MS = 1000  # how long one try waits for another process's write lock
 
 Log = Callable[[str], None]
 
@@ -68,8 +69,8 @@ class _Events:
                 continue
             if rel == "." or rel.startswith("../") or _hidden(rel):
                 continue  # .git, .obsidian, editors' and our own temporary files
-            if event.is_directory or rel.endswith(".md"):
-                self.sink.put(rel)
+            if event.is_directory or rel.endswith(".md") or os.path.islink(raw):
+                self.sink.put(rel)  # a link to a folder comes as a file's event
 
 
 def _hidden(rel: str) -> bool:
@@ -150,8 +151,9 @@ class Watcher:
     def _watch(self, ready: threading.Event | None) -> bool:
         """One full refresh, the report notes, then batches; True when the config
         changed (a new people folder may mean a new index)."""
+        self._check_vault()
         with Index(self.config) as index:
-            while not self._busy(lambda: self._start(index)):
+            while not self._busy(index, lambda: self._start(index)):
                 if self.stop_event.wait(1.0):
                     return False
             if ready is not None:
@@ -167,10 +169,13 @@ class Watcher:
         self._version = db.data_version(index.conn)
         self._write_reports(index, force_log=True)
 
-    def _busy(self, work: Callable[[], None]) -> bool:
+    def _busy(self, index: Index, work: Callable[[], None]) -> bool:
         """work(); False (said, and the reports marked out of date) when another process
         kept the index locked past the busy timeout."""
         try:
+            # A short wait for another process's write, then this loop's own retry: a
+            # stop is then never kept waiting by the 30 s every command waits.
+            index.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             work()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc):
@@ -205,18 +210,20 @@ class Watcher:
         """Batches until stopped (False) or the config changed (True)."""
         while not self.stop_event.is_set():
             batch = self._next_batch(index)
+            if self.stop_event.is_set():
+                break
+            self._check_vault()  # before a config "changed" by the vault's removal
             if CONFIG_CHANGED in batch:
                 batch.remove(CONFIG_CHANGED)
                 if self._reload_config():
                     return True
-            if not self._busy(functools.partial(self._step, index, batch)):
+            if not self._busy(index, functools.partial(self._step, index, batch)):
                 for path in batch:
                     self.events.put(path)
                 self.stop_event.wait(1.0)
         return False
 
     def _step(self, index: Index, batch: list[str]) -> None:
-        self._check_vault()
         if batch:
             self._handle(index, batch)
             return
