@@ -288,6 +288,8 @@ def test_an_index_locked_for_long_is_waited_out(vault, watching, monkeypatch):
     try:
         overdue(vault, "Jib")
         wait_for(lambda: any("the index is busy" in line for line in lines))
+        time.sleep(2.5)  # several tries: said once
+        assert sum("the index is busy" in line for line in lines) == 1
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -505,3 +507,43 @@ def test_a_stop_is_quick_while_another_process_holds_the_index(vault, monkeypatc
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_a_vault_folder_put_back_under_its_name_stops_the_watcher(tmp_path):
+    """Deleted and cloned again: the old folder's events never come, so it said nothing
+    while watching a folder that no longer was."""
+    import shutil
+
+    root = tmp_path / "v"
+    (root / "people").mkdir(parents=True)
+    (root / ".mdnet.toml").write_text(CONFIG)
+    (root / "people" / "Jib.md").write_text("- 2026-01-01 x\n")
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(root), "watch"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    try:
+        wait_for(lambda: (root / "Reports" / "Reconnect.md").exists(), what="the first report")
+        shutil.copytree(root, tmp_path / "copy")
+        shutil.rmtree(root)
+        (tmp_path / "copy").rename(root)
+        assert watcher.wait(timeout=60) == 1
+    finally:
+        watcher.kill()
+    assert "the vault folder is gone" in watcher.stderr.read()
+
+
+def test_a_folder_link_made_before_its_folder_is_followed(vault, watching, tmp_path, monkeypatch):
+    from mdnet import watch
+
+    monkeypatch.setattr(watch, "TICK_SECONDS", 1.0)
+    vault.write("people/Ann.md", "- 2026-06-29 tea\n")
+    watcher, lines = watching()
+    folder = tmp_path / "team"
+    (vault.root / "people" / "team").symlink_to(folder)
+    time.sleep(2)  # the link's own batch first
+    folder.mkdir()
+    (folder / "Cy.md").write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    wait_for(lambda: "[[Cy]]" in report(vault), what="the note in the folder made later")

@@ -181,6 +181,8 @@ def _scan_other(
         else:
             scan.unreadable.append((shown_name(rel), BAD_NAME))
         return
+    if entry.is_symlink() and not os.path.exists(entry.path):
+        scan.other_links.append(rel)  # broken: a folder or note may come there later
     if not name.endswith(NOTE_SUFFIX):
         return
     if not utf8_name(name):  # a note no text column can name: said, unless ignored
@@ -196,8 +198,6 @@ def _scan_other(
         fst = entry.stat()
     except OSError as exc:
         scan.unreadable.append((rel, exc.strerror or "broken link"))
-        if entry.is_symlink():  # its target may come later, with no event for the link
-            scan.other_links.append(rel)
         return
     if fst.st_mode & _FILE_TYPE != _REGULAR:
         return  # a FIFO or socket named *.md would block a read forever

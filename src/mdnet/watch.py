@@ -69,8 +69,9 @@ class _Events:
                 continue
             if rel == "." or rel.startswith("../") or _hidden(rel):
                 continue  # .git, .obsidian, editors' and our own temporary files
-            if event.is_directory or rel.endswith(".md") or os.path.islink(raw):
-                self.sink.put(rel)  # a link to a folder comes as a file's event
+            gone = event.event_type in ("deleted", "moved")
+            if event.is_directory or rel.endswith(".md") or gone or os.path.islink(raw):
+                self.sink.put(rel)  # a link to a folder comes (and goes) as a file's event
 
 
 def _hidden(rel: str) -> bool:
@@ -129,6 +130,12 @@ class Watcher:
         self._memos: dict[str, ReconnectMemo] = {}  # by report note
         self._version = -1  # the index's data_version when last looked at
         self._last_full = time.monotonic()  # when the vault was last walked whole
+        self._said_busy = False  # the busy index is said once while it stays busy
+        try:
+            st = os.stat(config.vault)
+            self._vault_id: tuple[int, int] | None = (st.st_dev, st.st_ino)
+        except OSError:
+            self._vault_id = None
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -180,9 +187,12 @@ class Watcher:
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc):
                 raise
-            self._warn("the index is busy (another mdnet is writing it); trying again")
+            if not self._said_busy:
+                self._warn("the index is busy (another mdnet is writing it); trying again")
+                self._said_busy = True
             self._version, self._last_day = -1, None  # the reports are redone once it is not
             return False
+        self._said_busy = False
         return True
 
     def _start_observer(self):  # noqa: ANN202 - a watchdog observer
@@ -240,7 +250,12 @@ class Watcher:
     def _check_vault(self) -> None:
         """Stop, rather than find every note removed and write report notes into a new
         folder of the old name, when the vault itself was moved or deleted."""
-        if not self.config.vault.is_dir():
+        try:
+            st = os.stat(self.config.vault)
+            same = (st.st_dev, st.st_ino) == self._vault_id
+        except OSError:
+            same = False
+        if not same:  # gone, or another folder in its place (the events come from the old)
             raise VaultGone(f"{self.config.vault}: the vault folder is gone (moved or deleted)")
 
     def _reload_config(self) -> bool:
