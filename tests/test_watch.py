@@ -296,9 +296,8 @@ def test_an_index_locked_for_long_is_waited_out(vault, watching, monkeypatch):
     wait_for(lambda: "[[Jib]]" in report(vault), what="the save, once the lock is gone")
 
 
-def test_the_watcher_stops_when_the_vault_folder_goes(tmp_path):
-    """It used to find every note removed and write its report notes into a new folder
-    of the vault's name."""
+def _watch_in_a_process(tmp_path: Path) -> tuple[Path, subprocess.Popen]:
+    """`mdnet watch` on a new vault, once it has written its first report."""
     root = tmp_path / "v"
     (root / "people").mkdir(parents=True)
     (root / ".mdnet.toml").write_text(CONFIG)
@@ -309,8 +308,15 @@ def test_the_watcher_stops_when_the_vault_folder_goes(tmp_path):
         text=True,
         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
     )
+    wait_for(lambda: (root / "Reports" / "Reconnect.md").exists(), what="the first report")
+    return root, watcher
+
+
+def test_the_watcher_stops_when_the_vault_folder_goes(tmp_path):
+    """It used to find every note removed and write its report notes into a new folder
+    of the vault's name."""
+    root, watcher = _watch_in_a_process(tmp_path)
     try:
-        wait_for(lambda: (root / "Reports" / "Reconnect.md").exists(), what="the first report")
         root.rename(tmp_path / "moved")
         (tmp_path / "moved" / "people" / "Ann.md").write_text("- 2026-01-01 y\n")
         assert watcher.wait(timeout=60) == 1
@@ -514,18 +520,8 @@ def test_a_vault_folder_put_back_under_its_name_stops_the_watcher(tmp_path):
     while watching a folder that no longer was."""
     import shutil
 
-    root = tmp_path / "v"
-    (root / "people").mkdir(parents=True)
-    (root / ".mdnet.toml").write_text(CONFIG)
-    (root / "people" / "Jib.md").write_text("- 2026-01-01 x\n")
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "mdnet", "--vault", str(root), "watch"],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
-    )
+    root, watcher = _watch_in_a_process(tmp_path)
     try:
-        wait_for(lambda: (root / "Reports" / "Reconnect.md").exists(), what="the first report")
         shutil.copytree(root, tmp_path / "copy")
         shutil.rmtree(root)
         (tmp_path / "copy").rename(root)

@@ -125,7 +125,7 @@ class Watcher:
         self.stats = WatchStats()
         self.stop_event = threading.Event()
         self.events: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self.report_paths = {name: rel.strip("/") for name, rel in config.watch_reports.items()}
+        self.report_paths = dict(config.watch_reports)  # vault-relative (config checks them)
         self._last_day: dt.date | None = None
         self._memos: dict[str, ReconnectMemo] = {}  # by report note
         self._version = -1  # the index's data_version when last looked at
@@ -269,7 +269,7 @@ class Watcher:
         if config == self.config:
             return False
         self.config = config
-        self.report_paths = {name: rel.strip("/") for name, rel in config.watch_reports.items()}
+        self.report_paths = dict(config.watch_reports)
         self._memos.clear()
         self.stats.warned.clear()
         return True
