@@ -76,6 +76,11 @@ def _read(vault: str, rel: str) -> tuple[bytes | str, int, int] | None:
     return b"".join(chunks), note_stamp(st), st.st_size
 
 
+def _still_unreadable(vault: str, rel: str) -> bool:
+    got = _read(vault, rel)
+    return got is not None and isinstance(got[0], str)
+
+
 def _unreadable(path: str, exc: OSError) -> tuple[str, int, int] | None:
     if isinstance(exc, FileNotFoundError | NotADirectoryError):
         return None  # gone since the walk
@@ -242,6 +247,12 @@ class Index:
                 return result  # the index already matches this very walk
             candidates, gone = self._diff_all(scan.notes)
             scan_problems = _scan_problems(scan)
+            tried = bool(candidates)
+            candidates = self._without_the_still_unreadable(candidates)
+            if tried and not (candidates or gone or self._scan_problems_differ(scan_problems)):
+                # Only notes that are still unreadable: nothing to write, and the walk
+                # is not remembered, so that the next refresh tries them again.
+                return result
         else:
             diff = self._diff_paths(paths)
             if diff is None:  # a folder came, went or moved: walk the vault again
@@ -301,6 +312,21 @@ class Index:
             elif old is None or old[1] != fingerprint:
                 candidates.append((rel, *fingerprint))
         return candidates, gone
+
+    def _without_the_still_unreadable(self, candidates: list[Fingerprinted]) -> list[Fingerprinted]:
+        """The candidates but notes the index holds as unreadable that still are: those
+        are tried again by each refresh (their stamp, -1, matches no walk) without a
+        write each time, which would make every command wait for the write lock."""
+        if not candidates or len(candidates) > 100:  # a few at a time, before the lock
+            return candidates
+        vault = str(self.config.vault)
+        known = db.known_notes(self.conn, [path for path, _, _ in candidates])
+        still = {
+            path
+            for path, (_, (stamp, _), hash_) in known.items()
+            if stamp == -1 and hash_ == UNREADABLE and _still_unreadable(vault, path)
+        }
+        return [note for note in candidates if note[0] not in still]
 
     def _scan_problems_differ(self, problems: list[tuple[str, int, str, str]] | None) -> bool:
         if problems is None:
