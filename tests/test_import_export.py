@@ -290,6 +290,9 @@ def test_export_vcard_keeps_a_phone_or_title_written_as_a_bare_number(vault):
     assert "TEL:+447700900123" in card and "TEL:+1 555" in card
     vault.write("people/Ann.md", "---\nphone:\n  - +447700900124\n---\n")
     assert "TEL:+447700900124" in vault.run("export", "vcard").stdout.splitlines()
+    vault.write("people/Ann.md", "---\nphone:\n  # mobile\n  - +447700900125\n\n  - +1 555\n---\n")
+    card = vault.run("export", "vcard").stdout.splitlines()
+    assert "TEL:+447700900125" in card and "TEL:+1 555" in card
 
 
 def test_an_unclosed_last_card_keeps_the_cards_before_it(vault, tmp_path):

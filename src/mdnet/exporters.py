@@ -95,6 +95,8 @@ def _as_written_list(note: Path, key: str) -> list[str]:
         if re.fullmatch(rf"{re.escape(key)}\s*:\s*(?:#.*)?", line):
             items = []
             for item in lines[index + 1 :]:
+                if not item.strip() or item.lstrip().startswith("#"):
+                    continue  # a blank or comment line between the items
                 match = re.fullmatch(r"\s*-\s+(.*?)\s*(?:\s#.*)?", item)
                 if not match:
                     break
