@@ -327,18 +327,23 @@ def test_the_watcher_stops_when_the_vault_folder_goes(tmp_path):
     assert not root.exists()
 
 
+def _overdue_outside(vault, tmp_path: Path, name: str) -> Path:
+    """An overdue contact whose note lies outside the vault, linked from people/."""
+    target = tmp_path / "elsewhere" / f"{name.lower()}.md"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
+    (vault.root / "people").mkdir(exist_ok=True)
+    (vault.root / "people" / f"{name}.md").symlink_to(target)
+    return target
+
+
 def test_a_note_linked_from_outside_the_vault_is_read_again(vault, watching, tmp_path, monkeypatch):
     """Events name real paths: a note reached through a link was never read again (the
     link's target inside the vault), or only at the next command (outside it)."""
     from mdnet import watch
 
     monkeypatch.setattr(watch, "TICK_SECONDS", 1.0)
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    target = outside / "zed.md"
-    target.write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
-    (vault.root / "people").mkdir()
-    (vault.root / "people" / "Zed.md").symlink_to(target)
+    target = _overdue_outside(vault, tmp_path, "Zed")
     vault.write("Archive/yara.md", "---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
     (vault.root / "people" / "Yara.md").symlink_to("../Archive/yara.md")
     watcher, lines = watching()
@@ -354,12 +359,7 @@ def test_events_the_kernel_dropped_mean_a_full_walk(vault, watching, tmp_path):
     for a walk of the whole vault (the saves it lost were never read)."""
     import logging
 
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    target = outside / "zed.md"
-    target.write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
-    (vault.root / "people").mkdir()
-    (vault.root / "people" / "Zed.md").symlink_to(target)
+    target = _overdue_outside(vault, tmp_path, "Zed")
     watcher, lines = watching()
     assert "[[Zed]]" in report(vault)
     target.write_text(caught_up("Zed"))  # a change no event says (as if lost)
