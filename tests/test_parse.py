@@ -255,6 +255,15 @@ def test_generated_notes_are_never_a_source():
     assert note.generated and note.interactions == [] and note.links == []
 
 
+def test_a_report_note_whose_front_matter_does_not_read_is_still_generated():
+    text = "---\ngenerated_by: mdnet\n<<<<<<< HEAD\nas_of: 1\n=======\n---\n- 2025-06-14 x\n"
+    assert parse(text, "people/Reconnect.md").generated
+    nested = "---\nnotes: |\n  generated_by: mdnet\n  [\n---\n"  # reads: the user's own
+    assert not parse(nested, "people/Sam.md").generated
+    user = "---\ngenerated_by: mdnet-ish\n[\n---\n"  # not the marker line
+    assert not parse(user, "people/Sam.md").generated
+
+
 # --- encodings and odd input ----------------------------------------------------------
 
 

@@ -370,3 +370,20 @@ def test_a_report_note_written_in_the_people_folder_is_not_a_contact(vault):
     assert "Reconnect" not in rows and "Ann" in rows
     names = vault.run("query", "SELECT name FROM contacts", "--format", "json").stdout
     assert json.loads(names) == [{"name": "Ann"}]
+
+
+def test_a_report_note_in_the_people_folder_with_a_merge_conflict_is_not_a_contact(vault):
+    """Two synced machines rewrote people/Reconnect.md on different days: its front
+    matter no longer reads, and it became a contact named Reconnect, overdue in the
+    report (the writer already knew it as mdnet's by its marker line)."""
+    vault.write("people/Ann.md", "- 2025-01-01 call\n")
+    text = (
+        "---\ngenerated_by: mdnet\nreport: reconnect\n<<<<<<< HEAD\nas_of: 2026-01-01\n"
+        "=======\nas_of: 2026-01-02\n>>>>>>> theirs\n---\n| [[Ann]] | 2025-01-01 |\n"
+    )
+    vault.write("people/Reconnect.md", text)
+    rows, _ = reconnect(vault)
+    assert "Reconnect" not in rows and "Ann" in rows
+    names = vault.run("query", "SELECT name FROM contacts", "--format", "json").stdout
+    assert json.loads(names) == [{"name": "Ann"}]
+    assert "people/Reconnect.md:4" in vault.run("check").stdout  # the conflict is still said

@@ -7,6 +7,8 @@ from typing import Any, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
+# The property that marks mdnet's own report notes: never contacts, events or sources.
+GENERATED_MARK = "generated_by: mdnet"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from .dates import DUE, is_valid_day, parse_birthday, parse_day, parse_duration
-from .models import ERROR, WARNING, Interaction, Link, ParsedNote, Problem, Task
+from .models import ERROR, GENERATED_MARK, WARNING, Interaction, Link, ParsedNote, Problem, Task
 
 LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$")
@@ -177,11 +177,14 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
         problems.append(
             Problem(rel, 1, ERROR, "front matter is not closed: add a `---` line after it")
         )
+    marked = False  # mdnet's marker in front matter that does not read
     if yaml_lines is not None:
-        note.properties = _read_properties(rel, yaml_lines, problems)
+        props = _read_properties(rel, yaml_lines, problems)
+        note.properties = props if props is not None else {}
+        marked = props is None and has_generated_mark(yaml_lines)
         _front_matter_links(yaml_lines, note)
     note.body_line = body_start + 1
-    _classify(note, people_dir, events_dir)
+    _classify(note, people_dir, events_dir, marked)
     if note.generated:  # mdnet's own report: never a source of interactions
         note.links.clear()
         return note
@@ -211,7 +214,17 @@ def _find_conflict_markers(rel: str, lines: list[str], problems: list[Problem]) 
                 problems.append(Problem(rel, number, ERROR, "git conflict marker (end)"))
 
 
-def _read_properties(rel: str, yaml_lines: list[str], problems: list[Problem]) -> dict[str, Any]:
+def has_generated_mark(yaml_lines: list[str]) -> bool:
+    """mdnet's marker as a line of its own at the left margin: how its report note is
+    still known when its front matter does not read (two machines' reports merged with
+    a conflict on their as_of line)."""
+    return any(line.rstrip() == GENERATED_MARK for line in yaml_lines)
+
+
+def _read_properties(
+    rel: str, yaml_lines: list[str], problems: list[Problem]
+) -> dict[str, Any] | None:
+    """The front matter's properties; None when it does not read (a problem says why)."""
     source = "\n".join(yaml_lines)
     if not source.strip():
         return {}
@@ -221,7 +234,7 @@ def _read_properties(rel: str, yaml_lines: list[str], problems: list[Problem]) -
         value, duplicates = load_front_matter(source)
     except FrontMatterError as exc:
         problems.append(Problem(rel, exc.line + 2, ERROR, f"front matter: {exc}"))
-        return {}
+        return None
     for key, row in duplicates:
         problems.append(
             Problem(rel, row + 2, WARNING, f"property {key!r} appears twice; the last one counts")
@@ -270,12 +283,13 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _classify(note: ParsedNote, people_dir: str, events_dir: str) -> None:
+def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) -> None:
     props = note.properties
     rel = note.path
     tags = {t.lstrip("#").lower() for t in _as_list(props.get("tags"))}
-    # mdnet's own report note is neither, wherever it is written (people/Reconnect.md).
-    note.generated = props.get("generated_by") == "mdnet"
+    # mdnet's own report note is neither, wherever it is written (people/Reconnect.md),
+    # also when a merge conflict keeps its front matter from reading (`marked`).
+    note.generated = marked or props.get("generated_by") == "mdnet"
     note.is_contact = not note.generated and (rel.startswith(people_dir + "/") or "person" in tags)
     note.is_event = not note.generated and (
         rel.startswith(events_dir + "/") or str(props.get("type", "")).lower() == "event"

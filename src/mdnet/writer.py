@@ -15,9 +15,8 @@ from pathlib import Path
 from .config import Config
 from .errors import RefusedError
 from .hashing import blake2b
+from .models import GENERATED_MARK
 from .vault import note_stamp
-
-GENERATED_MARK = "generated_by: mdnet"
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def is_generated(data: bytes) -> bool:
     `generated_by: mdnet` property in closed front matter (not such a line nested in a
     mapping or a block of text, which a user's note may hold). Only the front matter is
     read: the watcher asks this of a large report note after every save."""
-    from .parse import decode, split_front_matter
+    from .parse import decode, has_generated_mark, split_front_matter
     from .yamlsafe import FrontMatterError, load_front_matter
 
     text = decode("note.md", data[:65536], [])
@@ -171,9 +170,7 @@ def is_generated(data: bytes) -> bool:
     try:
         value, _ = load_front_matter("\n".join(yaml_lines))
     except FrontMatterError:
-        # Front matter that does not read (two machines' reports merged with a conflict
-        # on their as_of line): the marker as a line of its own, at the left margin.
-        return any(line.rstrip() == GENERATED_MARK for line in yaml_lines)
+        return has_generated_mark(yaml_lines)  # as the parser knows it
     return isinstance(value, dict) and value.get("generated_by") == "mdnet"
 
 
