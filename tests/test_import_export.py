@@ -196,6 +196,17 @@ def test_import_reads_a_vcards_declared_charset_and_utf16(vault, tmp_path):
     assert names == ["José García.md", "Zoë Ng.md"]
 
 
+def test_import_makes_a_plain_file_name_of_a_name_with_dots_and_slashes(vault, tmp_path):
+    """`FN:../Ana` was refused with "' Ana' starts or ends with a space": the dots were
+    taken off the file name, the space they left was not."""
+    card = tmp_path / "odd.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:../Ana Silva\nEND:VCARD\n")
+    result = vault.run("import", "vcard", str(card))
+    assert result.exit_code == 0 and "created 1" in result.stderr, result.output
+    assert [p.name for p in (vault.root / "people").iterdir()] == ["Ana Silva.md"]
+    assert props(vault, "Ana Silva")["name"] == "../Ana Silva"
+
+
 @pytest.mark.parametrize("kind", ["vcard", "linkedin"])
 def test_an_import_file_that_is_not_utf8_is_refused_naming_the_line(vault, tmp_path, kind):
     """Its letters used to become U+FFFD in the new notes' names and file names."""

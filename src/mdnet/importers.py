@@ -358,7 +358,8 @@ def import_people(
 def _file_name(name: str) -> str:
     """A name made safe as a file name: characters a link cannot hold become a space."""
     cleaned = re.sub(r'[/\\:*?"<>|#^\[\]]', " ", name)
-    return " ".join(cleaned.split()).lstrip(".")
+    # Leading dots and the spaces they leave go (`../Ana` → `Ana`): a hidden file else.
+    return " ".join(cleaned.split()).lstrip(". ")
 
 
 def _keys(person: Person) -> set[str]:
