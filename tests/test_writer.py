@@ -322,6 +322,19 @@ def test_log_puts_the_entry_where_the_parser_reads_it(vault, before):
     assert "2025-02-01" in vault.run("show", "Cy", "--as-of", "2025-03-01").stdout
 
 
+def test_log_reads_inline_code_as_the_parser_does(vault):
+    """A line that starts with ```code``` opens no fence, and a `%%` in backticks no
+    comment: log refused the note as if the rest of it were hidden."""
+    path = vault.write(
+        "people/Cy.md", "```pip install cy``` is hers; `%%` too.\n## Log\n- 2025-01-01 a\n"
+    )
+    result = vault.run("log", "Cy", "call", "--date", "2025-02-01")
+    assert result.exit_code == 0, result.output
+    assert path.read_text().endswith("## Log\n- 2025-01-01 a\n- 2025-02-01 call\n")
+    shown = vault.run("show", "Cy", "--as-of", "2025-03-01", "--format", "json").stdout
+    assert [item["date"] for item in json.loads(shown)["timeline"]] == ["2025-01-01", "2025-02-01"]
+
+
 def test_log_refuses_when_an_unclosed_comment_would_hide_the_entry(vault):
     before = "---\nname: Jib\n---\nIntro\n%%\nold notes\n"
     path = vault.write("people/Jib.md", before)

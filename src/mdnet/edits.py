@@ -17,7 +17,6 @@ from .errors import RefusedError, UsageError
 
 LOG_HEADING = re.compile(r"^##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
 SECTION_END = re.compile(r"^#{1,2}[ \t]")  # a heading of the same or a higher level
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Characters a file name cannot hold here or on other systems, and those that break
 # an Obsidian link: `# ^ [ ] |`.
@@ -91,7 +90,7 @@ def _after_log_section(lines: list[str]) -> int | None:
     Fences, comments and quotes are followed in the order the parser follows them
     (parse._scan_body_by_line): headings inside them do not count, and the entry never
     lands where the parser would not read it as an interaction."""
-    from .parse import QUOTE_LINE, _strip_comments
+    from .parse import FENCE, QUOTE_LINE, _strip_comments
 
     start = _body_start(lines)
     fence = None

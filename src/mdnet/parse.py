@@ -25,7 +25,9 @@ SEPARATOR = re.compile(r"^[ \t]*(?:(?:-|—|–)[ \t]+|:[ \t]*)")
 # look-behind after it) so that the search jumps from `#` to `#`: 6 times faster.
 TAG = re.compile(r"#(?<![^\s(\[]#)([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
 INLINE_CODE = re.compile(r"`+[^`]*`+")
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+# A backtick fence's info string holds no backtick (CommonMark): "```x``` is code" is an
+# inline code span on a line of text, not a fence that runs to the end of the note.
+FENCE = re.compile(r"^[ \t]*(`{3,}(?=[^`]*$)|~{3,})")
 DATED_NAME = re.compile(r"^(\d{4}-\d\d-\d\d)(?!\d)")
 UNQUOTED_LINK = re.compile(r"(?::|^\s*-)\s*\[\[")
 # Plain values that YAML 1.1 tools read as something else than mdnet and Obsidian do.
@@ -541,27 +543,38 @@ def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: i
 
 def _strip_comments(line: str) -> tuple[str, str | None]:
     """Blank out `<!-- -->` and `%% %%` comments; say which one stays open past the line.
-    One pass from left to right: a line of many comments costs its length, not its
-    length times its comments."""
+    A code span that starts first wins, as in CommonMark and Obsidian: a `<!--` or `%%`
+    written inside backticks is text. One pass from left to right: a line of many
+    comments costs its length, not its length times its comments."""
     pieces: list[str] = []
     pos = 0
-    # The next `<!--` and `%%` at or after pos; -1 once there is none (it stays so).
-    html, obsidian = line.find("<!--"), line.find("%%")
+    # The next `<!--`, `%%` and backtick at or after pos; -1 once there is none.
+    html, obsidian, tick = line.find("<!--"), line.find("%%"), line.find("`")
     while html >= 0 or obsidian >= 0:
-        if obsidian < 0 or 0 <= html < obsidian:
-            start, opened, end = html, 4, "-->"
+        if 0 <= tick < min(x for x in (html, obsidian) if x >= 0):
+            code = INLINE_CODE.match(line, tick)
+            if code is None:  # no closing backticks: the rest has none, nothing to skip
+                tick = -1
+                continue
+            skip_to = code.end()
+            tick = line.find("`", skip_to)
         else:
-            start, opened, end = obsidian, 2, "%%"
-        pieces.append(line[pos:start])
-        close = line.find(end, start + opened)
-        if close < 0:
-            return "".join(pieces), end
-        pos = close + len(end)
-        pieces.append(" " * (pos - start))
-        if 0 <= html < pos:
-            html = line.find("<!--", pos)
-        if 0 <= obsidian < pos:
-            obsidian = line.find("%%", pos)
+            if obsidian < 0 or 0 <= html < obsidian:
+                start, opened, end = html, 4, "-->"
+            else:
+                start, opened, end = obsidian, 2, "%%"
+            pieces.append(line[pos:start])
+            close = line.find(end, start + opened)
+            if close < 0:
+                return "".join(pieces), end
+            pos = skip_to = close + len(end)
+            pieces.append(" " * (pos - start))
+            if 0 <= tick < pos:
+                tick = line.find("`", pos)
+        if 0 <= html < skip_to:
+            html = line.find("<!--", skip_to)
+        if 0 <= obsidian < skip_to:
+            obsidian = line.find("%%", skip_to)
     pieces.append(line[pos:])
     return "".join(pieces), None
 
