@@ -322,6 +322,24 @@ def test_log_puts_the_entry_where_the_parser_reads_it(vault, before):
     assert "2025-02-01" in vault.run("show", "Cy", "--as-of", "2025-03-01").stdout
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("explained <!-- comments",), ("50%% off",), ("hi", "--tag", "a<!--"), ("x", "--tag", "%%")],
+)
+def test_log_refuses_an_entry_that_would_open_a_comment(vault, args):
+    """`log Jib "explained <!-- comments"` wrote a comment that never closed: the note's
+    follow-ups below it vanished, and each later entry went above it."""
+    before = "## Log\n- 2025-01-01 a\n\n## Notes\n- [ ] send book\n"
+    path = vault.write("people/Jib.md", before)
+    result = vault.run("log", "Jib", *args, "--date", "2025-06-01")
+    assert result.exit_code == 2 and "would open a comment" in result.stderr, result.output
+    assert path.read_text() == before
+    for fine in ("explained `<!--` comments", "a <!-- closed --> comment"):
+        assert vault.run("log", "Jib", fine, "--date", "2025-06-02").exit_code == 0
+    shown = vault.run("show", "Jib", "--as-of", "2025-07-01", "--format", "json").stdout
+    assert len(json.loads(shown)["timeline"]) == 3 and json.loads(shown)["follow_ups"]
+
+
 def test_log_reads_inline_code_as_the_parser_does(vault):
     """A line that starts with ```code``` opens no fence, and a `%%` in backticks no
     comment: log refused the note as if the rest of it were hidden."""

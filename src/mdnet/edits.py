@@ -63,7 +63,17 @@ def log_entry(day: dt.date, text: str, tags: tuple[str, ...] = ()) -> str:
         if not tag or any(c.isspace() for c in tag) or "#" in tag:
             raise UsageError(f"log: {tag!r} is not a tag (one word, e.g. call or gift/given)")
         cleaned.append("#" + tag)
-    return " ".join([f"- {day.isoformat()}", text, *cleaned])
+    entry = " ".join([f"- {day.isoformat()}", text, *cleaned])
+    from .parse import _strip_comments
+
+    _, left_open = _strip_comments(entry)
+    if left_open is not None:  # it would hide every line below it, in Obsidian and here
+        opener = "<!--" if left_open == "-->" else "%%"
+        raise UsageError(
+            f"log: {opener} would open a comment that hides the rest of the note; "
+            f"write it in backticks (`{opener}`) or close it ({left_open})"
+        )
+    return entry
 
 
 def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
