@@ -431,6 +431,17 @@ def test_a_text_or_json_report_is_never_written_as_a_note(vault):
     assert not (vault.root / "Out.md").exists()
 
 
+def test_output_through_a_link_to_a_note_never_replaces_the_note(vault):
+    """`-o out.txt`, a link to people/Jib.md: the JSON report replaced the note."""
+    before = "---\nname: Jib\n---\n## Log\n- 2025-01-01 a\n"
+    note = vault.write("people/Jib.md", before)
+    (vault.root / "out.txt").symlink_to(note)
+    for args in (("report", "--format", "json"), ("export", "vcard"), ("show", "Jib")):
+        result = vault.run(*args, "-o", str(vault.root / "out.txt"))
+        assert result.exit_code == 1 and "only a --format markdown report" in result.stderr
+    assert note.read_text() == before and (vault.root / "out.txt").is_symlink()
+
+
 @pytest.mark.parametrize("odd", ["c#1", "c?x=1", "c%41", "c d"])
 def test_query_works_when_the_cache_path_has_uri_characters(vault, tmp_path, monkeypatch, odd):
     """The read-only connection is opened by URI: `#` used to end the path there (an empty

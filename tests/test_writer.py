@@ -76,6 +76,23 @@ def test_log_keeps_every_other_byte(vault, before, after):
     assert path.read_bytes() == after
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "## Log\r\n- 2025-01-01 a\r\n".encode("utf-16-le"),  # no byte-order mark
+        "\ufeff## Log\n- 2025-01-01 a\n".encode("utf-32-le"),  # its mark starts as UTF-16's
+        "\ufeff## Log\n- 2025-01-01 a\n".encode("utf-32-be"),
+    ],
+)
+def test_log_refuses_a_note_it_cannot_write_back_in_its_encoding(vault, data):
+    """UTF-16 without a mark was taken for UTF-8 and UTF-32 for UTF-16: the entry was
+    appended in another encoding, the note left in two."""
+    path = vault.write_bytes("people/Jib.md", data)
+    result = vault.run("log", "Jib", "coffee", "--date", "2025-06-01")
+    assert result.exit_code == 1 and "it was left as it was" in result.stderr, result.output
+    assert path.read_bytes() == data
+
+
 def test_log_keeps_utf16_and_permissions(vault):
     text = "## Log\n- 2026-01-01 tea\n"
     path = vault.write_bytes("people/Jib.md", codecs.BOM_UTF16_BE + text.encode("utf-16-be"))

@@ -211,7 +211,8 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
 
         vault = state.config.vault if state else None
         write_report_note(path, text, vault=vault)
-    elif path.suffix.lower() == ".md":  # a note without the marker: never rewritten after
+    elif path.suffix.lower() == ".md" or Path(os.path.realpath(path)).suffix.lower() == ".md":
+        # A note, or a link to one: a note without the marker is never rewritten after.
         raise RefusedError(f"{output}: a note; only a --format markdown report is written as one")
     else:
         from .writer import atomic_write, regular_or_missing

@@ -28,7 +28,10 @@ HIDING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
 
 def split_encoding(data: bytes) -> tuple[bytes, str, str]:
-    """(byte-order mark, codec, text) of a note."""
+    """(byte-order mark, codec, text) of a note; refused when the bytes are in an encoding
+    mdnet would not write back as it found it."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's
+        raise RefusedError("the note is UTF-32, which mdnet does not write; it was left as it was")
     if data.startswith(codecs.BOM_UTF8):
         bom, codec = codecs.BOM_UTF8, "utf-8"
     elif data.startswith(codecs.BOM_UTF16_LE):
@@ -37,6 +40,11 @@ def split_encoding(data: bytes) -> tuple[bytes, str, str]:
         bom, codec = codecs.BOM_UTF16_BE, "utf-16-be"
     else:
         bom, codec = b"", "utf-8"
+        if b"\0" in data:  # UTF-16 without a byte-order mark, or not text at all
+            raise RefusedError(
+                "the note holds NUL bytes (UTF-16 without a byte-order mark?); "
+                "it was left as it was"
+            )
     try:
         return bom, codec, data[len(bom) :].decode(codec, "surrogateescape")
     except UnicodeDecodeError:  # only UTF-16 can fail: surrogateescape keeps any UTF-8
