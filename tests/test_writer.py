@@ -175,6 +175,28 @@ def test_log_refuses_a_link_to_outside_the_vault(vault, tmp_path):
     assert outside.read_text() == "## Log\n"
 
 
+def test_no_write_leaves_the_vault_through_a_linked_folder(vault, tmp_path):
+    """people/ and Reports/ linked to folders outside the vault: log, add, import and a
+    report note wrote there, though a note linked outside by itself was refused."""
+    outside = tmp_path / "outside"
+    (outside / "people").mkdir(parents=True)
+    (outside / "people" / "Jib.md").write_text("## Log\n")
+    (vault.root / "people").symlink_to(outside / "people")
+    (vault.root / "Reports").symlink_to(outside, target_is_directory=True)
+    result = vault.run("log", "Jib", "coffee", "--date", "2025-06-01")
+    assert result.exit_code == 1 and "leads outside the vault" in result.stderr, result.output
+    assert vault.run("add", "Newbie").exit_code == 1
+    card = tmp_path / "a.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nEND:VCARD\n")
+    assert "leads outside the vault" in vault.run("import", "vcard", str(card)).output
+    note = vault.root / "Reports" / "new" / "R.md"
+    result = vault.run("report", "--format", "markdown", "-o", str(note))
+    assert result.exit_code == 1 and "leads outside the vault" in result.stderr
+    assert sorted(p.name for p in outside.rglob("*")) == ["Jib.md", "people"]
+    assert (outside / "people" / "Jib.md").read_text() == "## Log\n"
+    assert "2025-06-01" not in vault.run("show", "Jib").stdout  # still read, never written
+
+
 def test_a_save_between_read_and_write_is_detected(vault, monkeypatch):
     path = vault.write("people/Jib.md", "## Log\n")
     import mdnet.edits as edits

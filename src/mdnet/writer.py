@@ -119,12 +119,26 @@ def regular_or_missing(path: Path) -> bool:
 
 
 def _write_target(path: Path, vault: Path | None) -> Path:
+    refuse_leaving_the_vault(path, vault)
     if not path.is_symlink():
         return path
     target = Path(os.path.realpath(path))
     if vault is not None and not target.is_relative_to(os.path.realpath(vault)):
         raise RefusedError(f"{path}: not written: it links to a file outside the vault")
     return target
+
+
+def refuse_leaving_the_vault(path: Path, vault: Path | None) -> None:
+    """A path inside the vault whose folders lead out of it through a link (people/ a
+    link to another folder) is refused, as a note that links outside is: mdnet writes
+    only inside the vault, and it reads such notes without writing them."""
+    if vault is None or not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(vault)):
+        return  # --output outside the vault: where the user asked
+    real = Path(os.path.realpath(path.parent)) / path.name
+    if not real.is_relative_to(os.path.realpath(vault)):
+        raise RefusedError(
+            f"{path}: not written: a linked folder on its way leads outside the vault"
+        )
 
 
 def _link_new(tmp: str, target: Path, shown: Path) -> None:
@@ -178,6 +192,7 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
     """Write a report note over a missing file or one of mdnet's own; returns whether the
     bytes changed (an unchanged report is not rewritten, so sync tools see no churn)."""
     data = text.encode("utf-8")
+    refuse_leaving_the_vault(path, vault)  # before a folder is made out there
     path.parent.mkdir(parents=True, exist_ok=True)
     if not regular_or_missing(path):  # a FIFO would block the read below
         raise RefusedError(f"{path}: not a regular file; nothing was written")
