@@ -201,9 +201,48 @@ def test_kinds_from_tags():
     ]
 
 
+def test_a_nested_tag_is_its_parents_kind_too():
+    """#gift/given/birthday is under #gift/given in Obsidian; it was a plain touchpoint,
+    and the gifts report told the user they owed a thank-you."""
+    note = parse(
+        "- 2025-06-10 book #gift/given/birthday\n- 2025-06-11 x #favour/received/cat\n"
+        "- 2025-06-12 y #ask/job #yes\n- 2025-06-13 z #life/married\n- 2025-06-14 w #gift/givenx\n"
+    )
+    got = [(i.kind, i.answer) for i in note.interactions]
+    assert got == [
+        ("gift_given", None),
+        ("favor_received", None),
+        ("ask", "yes"),
+        ("life", None),
+        ("touchpoint", None),
+    ]
+
+
+def test_obsidian_date_and_time_values_count_by_their_day():
+    """Obsidian's "Date & time" property writes 2025-08-01T09:00: snooze, last_contact,
+    met and a dated note's `date` were refused as not dates."""
+    note = parse(
+        "---\nsnooze: 2025-08-01T09:00\nlast_contact: 2025-06-28 18:30\n"
+        "met: 2020-01-02T03:04:05+02:00\ndate: 2025-06-28T18:30\n---\n",
+        "Meetings/Dinner.md",
+    )
+    assert note.date == "2025-06-28" and not note.problems
+    bad = parse("---\nsnooze: 2025-08-01T25\ndate: 2025-02-30T10:00\n---\n", "x.md")
+    assert sorted(p.line for p in bad.problems) == [2, 3] and bad.date is None
+
+
 def test_tags_are_obsidian_tags():
     assert tags_in("a #call b#not #123 #x/y, (#in) `#code`") == ("call", "x/y", "in")
     assert tags_in("[[Jib#Heading]] # heading") == ()
+    # Obsidian's tag characters: letters, digits, _ - / and emoji; punctuation ends one.
+    assert tags_in("#gift/given—scarf #ask… #c++ #café #🎁 #a_b-c") == (
+        "gift/given",
+        "ask",
+        "c",
+        "café",
+        "🎁",
+        "a_b-c",
+    )
 
 
 def test_links_in_every_form():
@@ -604,14 +643,15 @@ def test_a_control_character_in_front_matter_is_named_whatever_reader_reads_it()
     assert note.properties == {}
 
 
-@given(st.text(alphabet="#a1 \t([])/,\u00a0é\n", max_size=14))
+@given(st.text(alphabet="#a1 \t([])/,\u00a0é\n—+🎁_-", max_size=14))
 def test_tags_are_found_as_the_plain_look_behind_finds_them(text):
     # TAG puts its look-behind after the `#` (much faster); this is the obvious form.
     import re
 
     from mdnet.parse import TAG
 
-    obvious = re.compile(r"(?<![^\s(\[])#([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
+    chars = r"[\w/\-\u0300-\u036f\u200d\ufe0f\u2600-\u27bf\U0001f000-\U0001faff]"
+    obvious = re.compile(r"(?<![^\s(\[])#(" + chars + "+)")
     assert TAG.findall(text) == obvious.findall(text)
 
 

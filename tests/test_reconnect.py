@@ -387,3 +387,19 @@ def test_a_report_note_in_the_people_folder_with_a_merge_conflict_is_not_a_conta
     names = vault.run("query", "SELECT name FROM contacts", "--format", "json").stdout
     assert json.loads(names) == [{"name": "Ann"}]
     assert "people/Reconnect.md:4" in vault.run("check").stdout  # the conflict is still said
+
+
+def test_date_and_time_properties_and_an_nfd_people_folder(vault):
+    """Obsidian's Date & time values count by their day; a people folder whose name the
+    file system stores decomposed (macOS: o + ¨) is the configured one."""
+    vault.write(".mdnet.toml", 'people_dir = "Persönlich"\n')
+    vault.write(
+        "Perso\u0308nlich/Afi.md", "---\ncadence: 14d\nlast_contact: 2026-06-28T18:30\n---\n"
+    )
+    vault.write("Perso\u0308nlich/Bo.md", "---\ncadence: 14d\nsnooze: 2026-08-01T09:00\n---\n")
+    vault.write("Perso\u0308nlich/Cy.md", "---\ncadence: 14d\n---\n- 2026-06-01 coffee\n")
+    vault.write("Dinner.md", "---\ndate: 2026-06-28 18:30\n---\nDinner at [[Cy]]'s.\n")
+    rows, names = reconnect(vault)
+    assert names == []  # Afi seen 2 days ago, Bo snoozed, Cy mentioned at the dinner
+    assert vault.run("check").stdout == ""
+    assert "Cy" in vault.run("show", "Cy").stdout

@@ -10,7 +10,12 @@ NAMED_DURATIONS = {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 90, 
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 MAX_DURATION_DAYS = 100 * 365  # longer is a typo (and would not fit the index's integers)
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# A day, or a day and time as Obsidian's "Date & time" property writes it (2025-06-28T18:30)
+# and YAML's timestamps (2025-06-28 18:30:00+02:00): the day is what counts.
+_ISO_DAY = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ ]?(?:Z|z|[+-]\d{2}(?::?\d{2})?))?)?$"
+)
 _BIRTHDAY = re.compile(r"^(?:(\d{4})-|--)?(\d{2})-(\d{2})$")
 # A task's due date as the Obsidian Tasks plugin writes it (here, not in parse, so that
 # rendering a report does not import the parser).
@@ -18,7 +23,8 @@ DUE = re.compile(r"📅\ufe0f?[ \t]*(\d{4}-\d\d-\d\d)")
 
 
 def parse_day(value: object) -> dt.date | None:
-    """An ISO `YYYY-MM-DD` (str or date) as a date; None when absent or impossible."""
+    """An ISO `YYYY-MM-DD` (str or date; a time after it is left out) as a date; None
+    when absent or impossible."""
     if isinstance(value, str):
         return _parse_day_text(value)
     if isinstance(value, dt.datetime):

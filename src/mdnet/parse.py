@@ -23,7 +23,11 @@ ITEM_DATE = re.compile(r"^(?:\[\[(\d{4}-\d\d-\d\d)(?:\|[^\]]*)?\]\]|(\d{4}-\d\d-
 SEPARATOR = re.compile(r"^[ \t]*(?:(?:-|—|–)[ \t]+|:[ \t]*)")
 # A `#` not preceded by anything but white space, `(` or `[`. The `#` comes first (its
 # look-behind after it) so that the search jumps from `#` to `#`: 6 times faster.
-TAG = re.compile(r"#(?<![^\s(\[]#)([^\s#\[\](){}<>,.;:!?'\"`|\\]+)")
+# A tag holds what Obsidian's do: letters, digits (any script, with combining marks), `_`,
+# `-`, `/` and emoji; anything else ends it (#gift/given—scarf is #gift/given).
+TAG = re.compile(
+    r"#(?<![^\s(\[]#)([\w/\-\u0300-\u036f\u200d\ufe0f\u2600-\u27bf\U0001f000-\U0001faff]+)"
+)
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 # A backtick fence's info string holds no backtick (CommonMark): "```x``` is code" is an
 # inline code span on a line of text, not a fence that runs to the end of the note.
@@ -102,7 +106,8 @@ def kind_of(tags: tuple[str, ...]) -> tuple[str, str | None]:
     """The interaction kind for a set of tags, and an ask's answer (`yes`, `no` or None)."""
     kind = "touchpoint"
     for tag, name in KIND_BY_TAG:
-        if tag in tags:
+        # A nested tag is its parent's too, as in Obsidian: #gift/given/birthday.
+        if tag in tags or any(t.startswith(tag + "/") for t in tags):
             kind = name
             break
     answer = None
@@ -292,9 +297,9 @@ def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) 
     # mdnet's own report note is neither, wherever it is written (people/Reconnect.md),
     # also when a merge conflict keeps its front matter from reading (`marked`).
     note.generated = marked or props.get("generated_by") == "mdnet"
-    note.is_contact = not note.generated and (rel.startswith(people_dir + "/") or "person" in tags)
+    note.is_contact = not note.generated and (_under(rel, people_dir) or "person" in tags)
     note.is_event = not note.generated and (
-        rel.startswith(events_dir + "/") or str(props.get("type", "")).lower() == "event"
+        _under(rel, events_dir) or str(props.get("type", "")).lower() == "event"
     )
     name = rel.rsplit("/", 1)[-1]
     match = DATED_NAME.match(name)
@@ -303,6 +308,16 @@ def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) 
     elif "date" in props:
         day = parse_day(props["date"])
         note.date = day.isoformat() if day else None
+
+
+def _under(rel: str, folder: str) -> bool:
+    """Whether a note lies in the folder, however its name's letters are composed: macOS
+    stores "ö" as o + ¨, while the config holds it as typed (one character)."""
+    if rel.startswith(folder + "/"):
+        return True
+    if rel.isascii() and folder.isascii():
+        return False
+    return unicodedata.normalize("NFC", rel).startswith(unicodedata.normalize("NFC", folder) + "/")
 
 
 def _key_line(yaml_lines: list[str], key: str) -> int:

@@ -165,4 +165,5 @@ def _event(note: ParsedNote) -> tuple:
         attendees += [key for key in (links_in(value) or [link_key(value)]) if key]
     attendees = list(dict.fromkeys(attendees))
     city = _text(props.get("city"))
-    return (note.date, _text(props.get("end")), city, str(title), json.dumps(attendees))
+    end = _iso_day(_text(props.get("end"))) or _text(props.get("end"))  # a day, if it is one
+    return (note.date, end, city, str(title), json.dumps(attendees))
