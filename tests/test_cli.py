@@ -326,6 +326,32 @@ def test_shell_completion_of_commands_and_contact_names(vault):
     assert "plain,report" in complete(f"mdnet --vault {root} rep", 3)
 
 
+def test_show_gives_an_even_balance_not_null_before_anything_was_given(vault):
+    """show said `"balance": null` (and no balance line) where ask said 0."""
+    vault.write("people/Kim.md", "---\ncadence: 10d\n---\n- 2026-01-01 call\n")
+    card = json.loads(vault.run("show", "Kim", "--format", "json").stdout)
+    balance = card["balance"]
+    assert (balance["given"], balance["received"], balance["balance"]) == (0, 0, 0)
+    assert balance["status"] == "even"
+    assert json.loads(vault.run("ask", "Kim", "--format", "json").stdout)["balance"] == 0
+    assert "balance +0 (even)" in vault.run("show", "Kim").stdout
+
+
+def test_add_refuses_a_circle_the_config_does_not_know(vault):
+    """--cadence 3x was refused but --circle clsoe written, to fall back to the default."""
+    result = vault.run("add", "Zed", "--circle", "clsoe")
+    assert result.exit_code == 2 and "known: acquaintances, close" in result.stderr
+    assert not (vault.root / "people" / "Zed.md").exists()
+    assert vault.run("add", "Zed", "--circle", "Close").exit_code == 0
+
+
+def test_an_empty_ask_text_is_checked_as_one_of_spaces_is(vault):
+    vault.write("people/Two.md", "- 2026-01-01 call\n- 2026-02-01 call\n")
+    for text in ("", "   "):
+        out = json.loads(vault.run("ask", "Two", text, "--format", "json").stdout)
+        assert any(w.startswith("only 0 words") for w in out["warnings"]), text
+
+
 def test_show_draws_the_last_two_years(vault):
     vault.write(
         "people/Jib.md",
@@ -429,6 +455,30 @@ def test_a_text_or_json_report_is_never_written_as_a_note(vault):
         result = vault.run("report", "--format", fmt, "-o", str(vault.root / "Out.md"))
         assert result.exit_code == 1 and "only a --format markdown report" in result.stderr
     assert not (vault.root / "Out.md").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--as-of", "2026-02-30"),
+        ("report", "--format", "xml"),
+        ("report", "reconnect", "--since", "2026-01-01"),
+        ("report", "gifts", "--limit", "-1"),
+        ("--bogus",),
+        ("show",),
+        ("log", "Jib", "x", "--date", "2026W011"),  # a week date: fromisoformat took it
+        ("report", "--as-of", "20260101"),
+        ("add", "Ann", "--met", "2026-01-01T10:00"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_help(vault, args):
+    """SPEC: a user's mistake gets a one-line message; click's own took four lines."""
+    note = vault.write("people/Jib.md", "## Log\n")
+    result = vault.run(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mdnet: ") and "--help')" in lines[0], lines
+    assert note.read_text() == "## Log\n" and not (vault.root / "people" / "Ann.md").exists()
 
 
 def test_output_through_a_link_to_a_note_never_replaces_the_note(vault):

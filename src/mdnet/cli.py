@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable
 from math import isfinite
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import MdnetError, RefusedError
+from .errors import MdnetError, RefusedError, UsageError
 
 T = TypeVar("T")
 
@@ -39,9 +40,23 @@ class SuggestingGroup(click.Group):
 class MdnetGroup(SuggestingGroup):
     """Turns every MdnetError into one line on stderr and its exit code, in one place."""
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            if parent is not None:  # a subcommand's: invoke() below says it
+                raise
+            _say_usage_error(exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a subcommand's options or arguments
+            _say_usage_error(exc)
+            ctx.exit(exc.exit_code)
         except MdnetError as exc:
             click.echo(f"mdnet: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -52,6 +67,12 @@ class MdnetGroup(SuggestingGroup):
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"mdnet: {exc.strerror or exc}{':' + where if where else ''}", err=True)
             ctx.exit(1)
+
+
+def _say_usage_error(exc: click.UsageError) -> None:
+    """One line, as every user mistake gets (click's own is four: usage, hint, error)."""
+    hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+    click.echo(f"mdnet: {exc.format_message()}{hint}", err=True)
 
 
 class Utf8Text(click.ParamType):
@@ -82,6 +103,10 @@ class DateType(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
+            # Only YYYY-MM-DD: fromisoformat also takes 20260101 and week dates (2026W011),
+            # which `log` would have written into a note as another day.
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+                raise ValueError(value)
             day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
@@ -526,6 +551,11 @@ def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) ->
     """
     from .writer import add_contact
 
+    if circle is not None and circle.strip().lower() not in state.config.circles:
+        known = ", ".join(sorted(state.config.circles))
+        raise UsageError(
+            f"add: --circle: {circle!r} is not a circle of the config (known: {known})"
+        )
     idx, _ = state.index()
     with idx:
         written = add_contact(idx.conn, state.config, name, circle, cadence, met, tags)

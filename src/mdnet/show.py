@@ -32,7 +32,7 @@ class ContactCard:
     as_of: str
     properties: dict[str, Any]
     status: ReconnectRow
-    balance: GiftsRow | None
+    balance: GiftsRow
     timeline: tuple[TimelineItem, ...]
     follow_ups: tuple[BringUp, ...]
 
@@ -49,6 +49,9 @@ def show_contact(
         if (config.mentions or kind != "mention") and date <= day
     )
     balance = next(iter(gifts_report(conn, as_of, contact_id=contact["note_id"])), None)
+    if balance is None:  # nothing given or received yet: even, as `ask` says (not null)
+        balance = GiftsRow(contact["name"], contact["path"], 0, 0, 0, "even", 0, 0, 0, 0,
+                           None, None, (), None)  # fmt: skip
     follow_ups = tuple(b for b in status.bring_up if b.type == "follow_up")
     return ContactCard(
         name=contact["name"],
@@ -119,12 +122,11 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
     cadence = f"every {s.cadence_days}d" if s.cadence_days else "no reminders (cadence none)"
     last = f"{s.last_contact} ({render.ago(s.days_since)})" if s.last_contact else "never"
     lines.append(f"  cadence: {cadence} · last contact: {last} · status: {s.reason}")
-    if card.balance:
-        b = card.balance
-        lines.append(
-            f"  given {b.given} · received {b.received} · balance {b.balance:+d} ({b.status})"
-            f" · asks {b.asks} (declined {b.declined}, pending {b.pending})"
-        )
+    b = card.balance
+    lines.append(
+        f"  given {b.given} · received {b.received} · balance {b.balance:+d} ({b.status})"
+        f" · asks {b.asks} (declined {b.declined}, pending {b.pending})"
+    )
     lines += ["", *sparkline(card, style), "", style.bold("Timeline")]
     if not card.timeline:
         lines.append("  nothing logged yet")

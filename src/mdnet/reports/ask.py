@@ -99,7 +99,7 @@ def check_ask(
         as_of=day,
         ready=not reasons,
         reasons=tuple(reasons),
-        warnings=tuple(concreteness_warnings(text)) if text else (),
+        warnings=tuple(concreteness_warnings(text)) if text is not None else (),
         prior_days=len(days),
         balance=balance,
     )
