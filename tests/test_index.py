@@ -111,6 +111,18 @@ def test_index_lives_in_the_cache_owner_only(vault, private_cache):
     assert not any(p.suffix.startswith(".sqlite") for p in vault.root.rglob("*"))
 
 
+def test_a_relative_cache_home_is_ignored_as_the_xdg_spec_says(vault, monkeypatch, tmp_path):
+    """XDG_CACHE_HOME=cache, run from inside the vault, put the live index in the vault,
+    where git and sync tools would copy it."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "cache")
+    monkeypatch.chdir(vault.root)
+    vault.write("people/Jib.md", "x\n")
+    assert vault.run("index").exit_code == 0
+    assert db.index_path(vault.root).parent == tmp_path / "home" / ".cache" / "mdnet"
+    assert not any(p.suffix.startswith(".sqlite") for p in vault.root.rglob("*"))
+
+
 def test_corrupt_index_is_rebuilt_silently(vault):
     vault.write("people/Jib.md", "- 2025-01-01 coffee\n")
     refresh(vault)

@@ -629,6 +629,26 @@ def test_report_notes_are_written_only_when_they_change(vault):
     assert target.stat().st_mtime_ns == first
 
 
+def test_a_report_note_keeps_its_byte_order_mark_and_line_endings(vault):
+    """A Windows checkout (git autocrlf) or editor gave the note CRLF and a BOM: every
+    run rewrote it as LF without the mark, unchanged or not, and each rewrite synced."""
+    vault.write("people/Jib.md", "- 2026-01-01 call\n")
+    target = vault.root / "R.md"
+    args = ["report", "reconnect", "--format", "markdown", "--as-of", "2026-11-20", "-o"]
+    assert vault.run(*args, str(target)).exit_code == 0
+    windows = codecs.BOM_UTF8 + target.read_bytes().replace(b"\n", b"\r\n")
+    target.write_bytes(windows)
+    first = target.stat().st_mtime_ns
+    time.sleep(0.01)
+    assert vault.run(*args, str(target)).exit_code == 0
+    assert target.read_bytes() == windows and target.stat().st_mtime_ns == first
+    vault.write("people/Jib.md", "- 2026-11-01 call\n")  # the report changes: kept so
+    assert vault.run(*args, str(target)).exit_code == 0
+    data = target.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8) and data.count(b"\n") == data.count(b"\r\n")
+    assert data != windows
+
+
 def test_a_text_report_never_replaces_a_note(vault):
     path = vault.write("people/Jib.md", "mine\n")
     result = vault.run("report", "--output", str(path))

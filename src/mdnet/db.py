@@ -159,7 +159,9 @@ CHILD_TABLES = (
 
 def index_path(vault: Path) -> Path:
     """One index per vault, under the user's cache folder, never inside the vault."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is ignored (it would put the
+        base = os.path.join(os.path.expanduser("~"), ".cache")  # index wherever mdnet ran)
     real = os.path.realpath(vault)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", os.path.basename(real) or "vault")[:40]
     digest = sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]

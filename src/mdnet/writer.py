@@ -209,10 +209,24 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
         raise RefusedError(
             f"{path}: not overwritten: it has no `{GENERATED_MARK}` in its front matter"
         )
+    data = _as_the_note_is_written(text, snapshot.data)
     if snapshot.data == data:
         return False
     atomic_write(path, data, expected=snapshot, vault=vault)
     return True
+
+
+def _as_the_note_is_written(text: str, old: bytes) -> bytes:
+    """The report in the note's own encoding, byte-order mark and line endings (a Windows
+    checkout's CRLF): else each run would rewrite an unchanged report, and sync it."""
+    from .edits import line_ending, split_encoding
+
+    try:
+        bom, codec, old_text = split_encoding(old)
+    except RefusedError:
+        return text.encode("utf-8")
+    eol = line_ending(old_text)
+    return bom + (text.replace("\n", eol) if eol != "\n" else text).encode(codec)
 
 
 # --- log and add ----------------------------------------------------------------------
