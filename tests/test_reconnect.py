@@ -105,6 +105,22 @@ def test_ambiguous_links_count_for_no_one(vault):
     assert "Daily/2026-06-29.md:1: warning: [[sam]] is ambiguous" in check.stdout
 
 
+def test_check_names_the_lines_of_ambiguous_names_and_unknown_circles(vault):
+    """Every ambiguity and circle problem pointed at line 1 (the `---`), and only the
+    first line of a link per note was named: not the item whose gift was lost."""
+    vault.write("people/Samuel.md", "---\ncity: Oslo\naliases: [Sam]\ncircle: clsoe\n---\n")
+    vault.write("people/Sam.md", "x\n")
+    vault.write(
+        "Daily/2025-06-25.md", "Call [[Sam]] back.\n\n- 2025-06-25 book for [[Sam]] #gift/given\n"
+    )
+    out = vault.run("check").stdout.splitlines()
+    assert "Daily/2025-06-25.md:1: warning: [[sam]] is ambiguous; no contact gets this link" in out
+    assert "Daily/2025-06-25.md:3: warning: [[sam]] is ambiguous; no contact gets this link" in out
+    assert any(line.startswith("people/Samuel.md:3: warning: the name 'sam'") for line in out)
+    assert any(line.startswith("people/Sam.md:1: warning: the name 'sam'") for line in out)
+    assert any(line.startswith("people/Samuel.md:4: warning: unknown circle") for line in out)
+
+
 def test_three_groups_in_order(vault):
     vault.write("people/A little late.md", "---\ncadence: 100d\n---\n- 2026-03-01 x\n")  # 121/100
     vault.write("people/B very late.md", "---\ncadence: 10d\n---\n- 2026-06-01 x\n")  # 29/10

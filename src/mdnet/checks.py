@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from . import db
 from .config import Config
@@ -17,7 +18,10 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
             message = (
                 f"the name {key!r} is ambiguous: {others} has it too; links to it count for no one"
             )
-            problems.append(Problem(path, 1, WARNING, message))
+            # The file name is the note's own (line 1); an alias, its `aliases` line.
+            own = key in _path_keys(path)
+            line = 1 if own else property_line(config.vault / path, "aliases")
+            problems.append(Problem(path, line, WARNING, message))
     for path, line, key in db.ambiguous_links(conn):
         problems.append(
             Problem(path, line, WARNING, f"[[{key}]] is ambiguous; no contact gets this link")
@@ -26,8 +30,30 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
         circle = contact["circle"]
         if circle and circle.lower() not in config.circles:
             known = ", ".join(sorted(config.circles))
-            problems.append(
-                Problem(contact["path"], 1, WARNING, f"unknown circle {circle!r} (known: {known})")
-            )
+            line = property_line(config.vault / contact["path"], "circle")
+            message = f"unknown circle {circle!r} (known: {known})"
+            problems.append(Problem(contact["path"], line, WARNING, message))
     problems.sort(key=lambda p: (p.path, p.line, p.level != ERROR, p.message))
     return problems
+
+
+def _path_keys(path: str) -> set[str]:
+    """The names a note's path gives it (file name, and each tail of its path)."""
+    from .parse import name_key
+
+    parts = name_key(path[:-3]).split("/")
+    return {"/".join(parts[i:]) for i in range(len(parts))}
+
+
+def property_line(path: Path, key: str) -> int:
+    """The line of a front-matter property in the note, for a message (1 if not found)."""
+    from .edits import split_encoding
+    from .errors import RefusedError
+    from .parse import key_line, split_front_matter, split_lines
+
+    try:
+        _, _, text = split_encoding(path.read_bytes())
+    except (OSError, RefusedError):
+        return 1
+    yaml_lines = split_front_matter(split_lines(text))[0]
+    return key_line(yaml_lines, key) if yaml_lines is not None else 1

@@ -1131,12 +1131,19 @@ def ambiguous_names(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
 
 
 def ambiguous_links(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
-    """(path, line, key) of links that use an ambiguous name."""
+    """(path, line, key) of links that use an ambiguous name: the first line of each in a
+    note, and every dated item's (whose interaction no contact then gets)."""
     return conn.execute(
         """
-        SELECT n.path, l.line, l.key FROM links l JOIN notes n ON n.id = l.note_id
-        WHERE l.key IN (SELECT key FROM names) AND l.key NOT IN (SELECT key FROM resolved)
-        ORDER BY n.path, l.line
+        SELECT path, line, key FROM (
+          SELECT l.note_id, l.line, l.key FROM links l
+          UNION
+          SELECT i.note_id, i.line, i.key FROM (
+            SELECT note_id, line, value AS key FROM interactions, json_each(interactions.links)
+            WHERE interactions.links IS NOT NULL) i
+        ) a JOIN notes n ON n.id = a.note_id
+        WHERE a.key IN (SELECT key FROM names) AND a.key NOT IN (SELECT key FROM resolved)
+        ORDER BY path, line, key
         """
     ).fetchall()
 

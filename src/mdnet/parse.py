@@ -320,7 +320,7 @@ def _under(rel: str, folder: str) -> bool:
     return unicodedata.normalize("NFC", rel).startswith(unicodedata.normalize("NFC", folder) + "/")
 
 
-def _key_line(yaml_lines: list[str], key: str) -> int:
+def key_line(yaml_lines: list[str], key: str) -> int:
     """The file line of a top-level property, for messages (1 when it cannot be found)."""
     pattern = re.compile(r"^['\"]?" + re.escape(key) + r"['\"]?\s*:")
     for offset, line in enumerate(yaml_lines):
@@ -335,7 +335,7 @@ def _check_properties(note: ParsedNote, yaml_lines: list[str]) -> None:
         return
 
     def problem(key: str, message: str, level: str = ERROR) -> None:
-        note.problems.append(Problem(note.path, _key_line(yaml_lines, key), level, message))
+        note.problems.append(Problem(note.path, key_line(yaml_lines, key), level, message))
 
     for key in DATE_PROPERTIES:
         value = props.get(key)
