@@ -50,13 +50,13 @@ def test_check_lists_problems_and_exits_1_on_errors(vault):
     result = vault.run("check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "people/Bad.md:1: warning: unknown circle 'cosy' (known: acquaintances, close, friends, "
-        "inner, network)",
         "people/Bad.md:2: error: met: '2026-13-01' is not a date (YYYY-MM-DD)",
+        "people/Bad.md:3: warning: unknown circle 'cosy' (known: acquaintances, close, friends, "
+        "inner, network)",
         "people/Bad.md:5: error: 2026-02-30 is not a real date; the item is ignored",
     ]
     data = json.loads(vault.run("check", "--format", "json").stdout)
-    assert data[1] == {
+    assert data[0] == {
         "path": "people/Bad.md",
         "line": 2,
         "level": "error",
