@@ -252,6 +252,31 @@ def test_links_in_every_form():
     assert note.interactions[0].links == ("jib", "afi", "bo", "people/cy", "di", "ed")
 
 
+def test_markdown_links_to_notes_count_as_links():
+    """With Obsidian's "Use [[Wikilinks]]" off, links are [Afi Doe](Afi%20Doe.md): no
+    contact got a touchpoint from another note."""
+    note = parse(
+        "Met [Bo](Bo.md) and [the site](https://x.example/Cy.md), ![pic](pic.png)\n"
+        "- 2025-01-01 lunch with [Afi Doe](../people/Afi%20Doe.md#Log) and [[Di]]\n"
+        '- 2025-01-02 see [x](<work/Ed Ng.md> "Ed") and [top](#heading) [m](mailto:a@b.c)\n'
+        "- [ ] call [Fay](Fay) back\n",
+        "Daily/2025-01-01.md",
+    )
+    assert [(link.key, link.line) for link in note.links] == [
+        ("bo", 1),
+        ("di", 2),
+        ("../people/afi doe", 2),
+        ("work/ed ng", 3),
+        ("fay", 4),
+    ]
+    assert [i.links for i in note.interactions] == [("di", "../people/afi doe"), ("work/ed ng",)]
+    assert note.tasks[0].links == ("fay",)
+    slow = parse(
+        "`x` [Bo](Bo.md) `[Cy](Cy.md)`\n- 2025-01-01 [Afi](Afi.md)\n", "Daily/2025-01-01.md"
+    )
+    assert [link.key for link in slow.links] == ["bo", "afi"]
+
+
 def test_links_in_front_matter_values_with_their_lines():
     note = parse('---\nfriend: "[[Afi]]"\nteam:\n  - "[[Bo|B]]"\n---\n')
     assert [(link.key, link.line) for link in note.links] == [("afi", 2), ("bo", 4)]
@@ -404,6 +429,9 @@ fragments = st.sampled_from(
         "> - 2025-08-09 in a quote [[Ki]] #call",
         ">   more in the quote",
         "a -> b",
+        "see [Li](Li.md) and [[Li]]",
+        "- 2025-09-10 [Mo Re](../people/Mo%20Re.md#Log) [[Ni]] [x](https://y.example/a.md)",
+        '- [ ] ask [No](<work/No.md> "t") ![p](p.png)',
     ]
 )
 

@@ -419,3 +419,23 @@ def test_date_and_time_properties_and_an_nfd_people_folder(vault):
     assert names == []  # Afi seen 2 days ago, Bo snoozed, Cy mentioned at the dinner
     assert vault.run("check").stdout == ""
     assert "Cy" in vault.run("show", "Cy").stdout
+
+
+def test_markdown_and_relative_links_give_contacts_their_touches(vault):
+    """Obsidian with wikilinks off, or with "Relative path to file", writes these links:
+    Afi Doe looked 29 days overdue though seen twice since."""
+    vault.write("people/Afi Doe.md", "---\ncadence: 14d\n---\n- 2026-06-01 coffee\n")
+    vault.write("people/work/Bo.md", "---\ncadence: 14d\n---\n- 2026-06-01 coffee\n")
+    vault.write(
+        "Daily/2026-06-26.md",
+        "- 2026-06-25 lunch with [Afi Doe](../people/Afi%20Doe.md)\n"
+        "- 2026-06-26 call with [[../people/work/Bo|Bo]]\n",
+    )
+    vault.write("Daily/2026-06-28.md", "Saw [Bo](../people/work/Bo.md) at the [[../../Bo]] gym.\n")
+    rows, names = reconnect(vault)
+    assert names == []
+    shown = json.loads(vault.run("show", "Bo", "--format", "json", "--as-of", AS_OF).stdout)
+    assert [(i["date"], i["kind"]) for i in shown["timeline"]][-2:] == [
+        ("2026-06-26", "touchpoint"),
+        ("2026-06-28", "mention"),
+    ]

@@ -12,11 +12,18 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 from .dates import DUE, is_valid_day, parse_birthday, parse_day, parse_duration
 from .models import ERROR, GENERATED_MARK, WARNING, Interaction, Link, ParsedNote, Problem, Task
 
 LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+# A Markdown link, as Obsidian writes links with its "Use [[Wikilinks]]" setting off:
+# [Afi Doe](Afi%20Doe.md), [x](../people/Afi%20Doe.md), [x](<people/Afi Doe.md#Log> "t").
+MD_LINK = re.compile(
+    r"\[[^\[\]\n]*\]\((?:<([^<>\n]+)>|([^()\s<>]+))(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?\)"
+)
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$")
 TASK_BOX = re.compile(r"^\[(.)\](?:[ \t]+|$)(.*)$")
 ITEM_DATE = re.compile(r"^(?:\[\[(\d{4}-\d\d-\d\d)(?:\|[^\]]*)?\]\]|(\d{4}-\d\d-\d\d))(?![\w/-])")
@@ -66,6 +73,26 @@ def link_key(target: str) -> str:
     return name_key(target)
 
 
+@lru_cache(maxsize=65536)
+def md_link_key(target: str) -> str:
+    """The key of a Markdown link's target; "" for a web address, an anchor in the same
+    note or a file that is not a note (an image, a PDF)."""
+    if target.startswith("#") or URL_SCHEME.match(target):
+        return ""
+    path, _, heading = target.partition("#")
+    path = unquote(path)
+    last = path.rsplit("/", 1)[-1]
+    if "." in last and not last.lower().endswith(".md"):
+        return ""
+    return link_key(path)
+
+
+def md_links_in(text: str) -> list[str]:
+    if "](" not in text:
+        return []
+    return [key for key in (md_link_key(a or b) for a, b in MD_LINK.findall(text)) if key]
+
+
 def name_key(name: str) -> str:
     """How names compare: lower case, and one Unicode form (macOS file systems store
     "ü" as u + ¨, while a link typed in Obsidian holds the single character)."""
@@ -75,9 +102,9 @@ def name_key(name: str) -> str:
 
 
 def links_in(text: str) -> list[str]:
-    if "[[" not in text:
-        return []
-    return [key for key in (link_key(m) for m in LINK.findall(text)) if key]
+    """The link keys of a line: its [[wikilinks]], then its Markdown links to notes."""
+    keys = [key for key in (link_key(m) for m in LINK.findall(text)) if key] if "[[" in text else []
+    return keys + md_links_in(text) if "](" in text else keys
 
 
 def tags_in(text: str) -> tuple[str, ...]:
@@ -413,6 +440,8 @@ def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) 
             key = link_key(match[1])
             if key:
                 append_link(Link(key, number))
+    if "](" in body:
+        _add_markdown_links(note, body, start + 1)
     # Each item is found by the line break before it (hence one in front of the first
     # line): a search that jumps from break to break is 2x faster than trying `^` at
     # every character.
@@ -440,6 +469,22 @@ def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) 
             line = lines[number]
             if not line.strip() or _indent(line) > len(indent):
                 _collect_details(note, _OpenItem(len(indent), len(interactions) - 1), lines, number)
+
+
+def _add_markdown_links(note: ParsedNote, body: str, first_line: int) -> None:
+    """The fast path's Markdown links, put in line order among the wikilinks (the first
+    line of each key must come first)."""
+    number, pos, found = first_line, 0, False
+    for match in MD_LINK.finditer(body):
+        at = match.start()
+        number += body.count("\n", pos, at)
+        pos = at
+        key = md_link_key(match[1] or match[2])
+        if key:
+            note.links.append(Link(key, number))
+            found = True
+    if found:
+        note.links.sort(key=lambda link: link.line)
 
 
 # A task, or a dated item split into date and text, in one pass over the whole body.
@@ -515,7 +560,7 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
                 item.details.append("")
         if in_quote:
             continue
-        if "[[" in line:
+        if "[[" in line or "](" in line:
             for key in links_in(_strip_code_spans(line)):
                 note.links.append(Link(key, number))
         match = LIST_ITEM.match(line)
@@ -628,7 +673,7 @@ def _add_interaction(note: ParsedNote, number: int, day: str, text: str) -> None
 
 def _interaction(number: int, day: str, clean: str, text: str | None = None) -> Interaction:
     """The dated item at line `number`; `clean` is its text without code spans."""
-    if "[[" in clean:
+    if "[[" in clean or "](" in clean:
         tags = tags_in(LINK.sub(" ", clean))
         links = tuple(dict.fromkeys(links_in(clean)))
     else:

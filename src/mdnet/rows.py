@@ -4,6 +4,7 @@ so that the main process hands them to SQLite as they are."""
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Any
 
@@ -21,6 +22,8 @@ NoteRows = tuple
 
 def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
     props = note.properties
+    if any(link.key.startswith(".") for link in note.links):
+        _resolve_relative_links(note)
     seen: dict[str, int] = {}
     for link in note.links:
         seen.setdefault(link.key, link.line)
@@ -48,6 +51,27 @@ def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
     ]
     problems = [(note_id, p.path, p.line, p.level, p.message) for p in note.problems]
     return head, contact, names, interactions, tasks, event, problems
+
+
+def _resolve_relative_links(note: ParsedNote) -> None:
+    """Links written relative to the note (`../people/Afi Doe.md`, as Obsidian writes them
+    with "Relative path to file") as paths from the vault's root, which `names` holds."""
+    folder = name_key(note.path).rpartition("/")[0]
+
+    def resolved(key: str) -> str:
+        if not key.startswith(("./", "../")):
+            return key
+        path = posixpath.normpath(posixpath.join(folder, key))
+        return key if path.startswith("../") or path == ".." else path
+
+    note.links[:] = [link._replace(key=resolved(link.key)) for link in note.links]
+    note.interactions[:] = [
+        item._replace(links=tuple(dict.fromkeys(map(resolved, item.links))))
+        for item in note.interactions
+    ]
+    note.tasks[:] = [
+        task._replace(links=tuple(dict.fromkeys(map(resolved, task.links)))) for task in note.tasks
+    ]
 
 
 # json.dumps builds an encoder at each call: one made once is the same, for less.
