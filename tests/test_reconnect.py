@@ -121,6 +121,19 @@ def test_check_names_the_lines_of_ambiguous_names_and_unknown_circles(vault):
     assert any(line.startswith("people/Samuel.md:4: warning: unknown circle") for line in out)
 
 
+def test_check_warns_of_an_alias_that_is_another_notes_file_name(vault):
+    """[[Atlas]] opens Projects/Atlas.md in Obsidian; mdnet gives it to Ana (her alias):
+    say so, where the alias is written."""
+    vault.write("people/Ana.md", "---\ncity: Oslo\naliases: [Atlas]\n---\n")
+    vault.write("Projects/Atlas.md", "a project\n")
+    out = vault.run("check").stdout.splitlines()
+    assert out == [
+        "people/Ana.md:3: warning: the alias 'atlas' is also the file name of "
+        "Projects/Atlas.md: Obsidian opens that note for [[atlas]], mdnet counts the link "
+        "for this contact"
+    ]
+
+
 def test_three_groups_in_order(vault):
     vault.write("people/A little late.md", "---\ncadence: 100d\n---\n- 2026-03-01 x\n")  # 121/100
     vault.write("people/B very late.md", "---\ncadence: 10d\n---\n- 2026-06-01 x\n")  # 29/10

@@ -26,6 +26,7 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
         problems.append(
             Problem(path, line, WARNING, f"[[{key}]] is ambiguous; no contact gets this link")
         )
+    problems += _aliases_named_like_notes(conn, config)
     for contact in db.contacts(conn):
         circle = contact["circle"]
         if circle and circle.lower() not in config.circles:
@@ -35,6 +36,27 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
             problems.append(Problem(contact["path"], line, WARNING, message))
     problems.sort(key=lambda p: (p.path, p.line, p.level != ERROR, p.message))
     return problems
+
+
+def _aliases_named_like_notes(conn: sqlite3.Connection, config: Config) -> list[Problem]:
+    """An alias that is another note's file name: Obsidian opens that note for [[Atlas]],
+    while mdnet gives the link to the contact (SPEC: aliases resolve links)."""
+    from .parse import name_key
+
+    aliases = db.alias_keys(conn)  # key -> paths of the contacts that have it
+    if not aliases:
+        return []
+    found = []
+    for (path,) in conn.execute("SELECT path FROM notes WHERE is_contact = 0 AND generated = 0"):
+        key = name_key(path.rsplit("/", 1)[-1][:-3])
+        for contact in aliases.get(key, ()):
+            message = (
+                f"the alias {key!r} is also the file name of {path}: Obsidian opens that note "
+                f"for [[{key}]], mdnet counts the link for this contact"
+            )
+            line = property_line(config.vault / contact, "aliases")
+            found.append(Problem(contact, line, WARNING, message))
+    return found
 
 
 def _path_keys(path: str) -> set[str]:

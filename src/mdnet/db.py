@@ -1130,6 +1130,18 @@ def ambiguous_names(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
     return [(key, sorted(paths.split("\0"))) for key, paths in rows]
 
 
+def alias_keys(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """alias key → the paths of the contacts whose alias it is."""
+    found: dict[str, list[str]] = {}
+    rows = conn.execute(
+        "SELECT k.key, n.path FROM names k JOIN notes n ON n.id = k.note_id "
+        "WHERE k.source = 'alias' ORDER BY n.path"
+    )
+    for key, path in rows:
+        found.setdefault(key, []).append(path)
+    return found
+
+
 def ambiguous_links(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
     """(path, line, key) of links that use an ambiguous name: the first line of each in a
     note, and every dated item's (whose interaction no contact then gets)."""
