@@ -379,6 +379,38 @@ def test_log_refuses_an_entry_that_would_open_a_comment(vault, args):
     assert len(json.loads(shown)["timeline"]) == 3 and json.loads(shown)["follow_ups"]
 
 
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # An ATX heading may stand up to three spaces in: the Log section was not found.
+        ("   ## Log\n- 2025-01-01 a\n", "   ## Log\n- 2025-01-01 a\n- 2025-06-01 c\n"),
+        (
+            "## Log\n- 2025-01-01 a\n  ## Next\nx\n",
+            "## Log\n- 2025-01-01 a\n- 2025-06-01 c\n  ## Next\nx\n",
+        ),
+        # A setext heading ends the section: the entry went under "Other".
+        (
+            "## Log\n- 2025-01-01 a\n\nOther\n-----\nstuff\n",
+            "## Log\n- 2025-01-01 a\n- 2025-06-01 c\n\nOther\n-----\nstuff\n",
+        ),
+        (
+            "## Log\r\n- 2025-01-01 a\r\n\r\nOther\r\n=====\r\n",
+            "## Log\r\n- 2025-01-01 a\r\n- 2025-06-01 c\r\n\r\nOther\r\n=====\r\n",
+        ),
+        # A rule under a list item is a thematic break, not a heading: still the section.
+        (
+            "## Log\n- 2025-01-01 a\n---\n- 2025-02-01 b\n",
+            "## Log\n- 2025-01-01 a\n---\n- 2025-02-01 b\n- 2025-06-01 c\n",
+        ),
+    ],
+)
+def test_log_finds_headings_as_commonmark_reads_them(vault, before, after):
+    path = vault.write_bytes("people/Jib.md", before.encode())
+    result = vault.run("log", "Jib", "c", "--date", "2025-06-01")
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == after.encode()
+
+
 def test_log_reads_inline_code_as_the_parser_does(vault):
     """A line that starts with ```code``` opens no fence, and a `%%` in backticks no
     comment: log refused the note as if the rest of it were hidden."""

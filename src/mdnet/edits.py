@@ -15,8 +15,12 @@ import unicodedata
 
 from .errors import RefusedError, UsageError
 
-LOG_HEADING = re.compile(r"^##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
-SECTION_END = re.compile(r"^#{1,2}[ \t]")  # a heading of the same or a higher level
+# Headings as CommonMark reads them: up to three spaces before the `#`s.
+LOG_HEADING = re.compile(r"^ {0,3}##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
+SECTION_END = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")  # a heading of the same or a higher level
+# A setext heading's underline (`Other` over `-----` or `=====`): one of level 1 or 2 too.
+SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+PARAGRAPH_LINE = re.compile(r"^ {0,3}[^\s>#|*+\-\d]")  # text, not a list item, quote or heading
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Characters a file name cannot hold here or on other systems, and those that break
 # an Obsidian link: `# ^ [ ] |`.
@@ -115,7 +119,7 @@ def _after_log_section(lines: list[str]) -> int | None:
     comment_end: str | None = None
     comment_start = fence_start = 0
     heading = None
-    last = None
+    last = before_paragraph = None
     for index in range(start, len(lines)):
         line = lines[index].rstrip("\r\n")
         written = bool(line.strip())  # a line that only closes a comment is not blank
@@ -145,7 +149,12 @@ def _after_log_section(lines: list[str]) -> int | None:
             continue
         if fence is None and SECTION_END.match(line):
             break
+        if fence is None and _setext_heading(lines, index, heading):
+            last = before_paragraph  # the heading's own text line is not the section's
+            break
         if written:
+            if index - 1 == heading or not lines[index - 1].strip():
+                before_paragraph = last  # where the section ends if this line is a heading
             last = index
     # A comment or a code fence left open to the end of the note: the entry goes before
     # it when it opens inside the section, where it counts; else nowhere would count.
@@ -162,6 +171,15 @@ def _after_log_section(lines: list[str]) -> int | None:
             "so the entry would not count; close it, then log again"
         )
     return None if last is None else last + 1
+
+
+def _setext_heading(lines: list[str], index: int, heading: int) -> bool:
+    """Whether lines[index] underlines a paragraph line that starts after a blank line
+    (or right after the Log heading): a setext heading, which ends the section."""
+    if index - 1 <= heading or not SETEXT_UNDERLINE.match(lines[index].rstrip("\r\n")):
+        return False
+    text, above = lines[index - 1], lines[index - 2]
+    return bool(PARAGRAPH_LINE.match(text)) and (index - 2 == heading or not above.strip())
 
 
 def _body_start(lines: list[str]) -> int:
