@@ -178,6 +178,19 @@ def test_a_left_out_sentence_takes_its_line_break_with_it():
     assert render(template, {"first_name": "Jib"}) == "Hi Jib.\n\nCoffee soon?\n"
 
 
+def test_a_brace_group_is_never_cut_into_sentences():
+    """`{city!r}` was cut at its `!`: half of it printed, the other half dropped with
+    the rest of its sentence."""
+    from mdnet.draft import render
+
+    fields = {"city": "Bristol", "name": "Jo"}
+    assert render("Keep {city!r} and {unknown} here. Hi {name}.", fields) == "Hi Jo.\n"
+    assert render("Keep {city!r} and {a.b} here. Hi {name}", fields) == (
+        "Keep {city!r} and {a.b} here. Hi Jo\n"
+    )
+    assert render("Odd { brace! Hi {name}.", fields) == "Odd { brace! Hi Jo.\n"
+
+
 @given(st.text(alphabet=".!?…\n {}ab", max_size=40))
 def test_sentences_cover_the_whole_template(template):
     from mdnet.draft import SENTENCE

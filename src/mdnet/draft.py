@@ -15,8 +15,10 @@ from .lookup import find_contact
 from .reports.reconnect import contact_row
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
-# A sentence ends at . ! ? … (with the spaces after it) or at the end of its line.
-SENTENCE = re.compile(r"[^.!?…]*[.!?…]+\s*|[^.!?…]+$")
+# A sentence ends at . ! ? … (with the spaces after it) or at the end of its line; a
+# `{...}` is one piece, never split at a `!` or `.` inside it ({city!r}, {a.b}).
+_PIECE = r"(?:\{[^{}\n]*\}|\{(?![^{}\n]*\})|[^.!?…{])"
+SENTENCE = re.compile(rf"{_PIECE}*[.!?…]+\s*|{_PIECE}+$")
 # In the spirit of "Hey Jib! I saw you got promoted… are you going to the meetup? We
 # have to go back to Luigi's." A sentence whose field is empty is left out.
 DEFAULT_TEMPLATE = (
