@@ -758,6 +758,24 @@ def test_a_comment_opener_inside_inline_code_is_text(opener):
     assert [i.text for i in hidden.interactions] == ["lunch", "x"]
 
 
+def test_a_comment_in_an_item_leaves_one_space_and_a_line_it_starts_is_no_item():
+    """The comment's width of spaces reached the JSON report and drafts; and the text
+    after a comment that starts a line was read as an item (CommonMark: HTML block)."""
+    note = parse(
+        "- 2025-06-25 lunch %% she is job hunting %% then a walk #meal\n"
+        "- [ ] ask <!-- gently --> about it\n"
+        "<!-- old\nstuff --> - 2025-06-01 coffee\n"
+        "%% x %% - 2025-06-02 tea\n"
+        "  <!-- y --> ```\n"
+        "- 2025-06-03 counted [[Bo]]\n"
+    )
+    assert [(i.date, i.text) for i in note.interactions] == [
+        ("2025-06-25", "lunch then a walk #meal"),
+        ("2025-06-03", "counted [[Bo]]"),
+    ]
+    assert [t.text for t in note.tasks] == ["ask about it"]
+
+
 def test_a_line_that_starts_with_inline_code_is_not_a_fence():
     """```pip install afi``` on a line of text is a code span (a backtick fence's info
     string holds no backtick): read as a fence, it hid the rest of the note."""

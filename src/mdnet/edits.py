@@ -129,6 +129,7 @@ def _after_log_section(lines: list[str]) -> int | None:
                 fence = None
             last = index if heading is not None else last
             continue
+        hidden_start = False  # starts inside or with a comment: no fence or heading there
         if comment_end is not None:
             close = line.find(comment_end)
             if close < 0:
@@ -136,20 +137,23 @@ def _after_log_section(lines: list[str]) -> int | None:
                 continue
             line = " " * (close + len(comment_end)) + line[close + len(comment_end) :]
             comment_end = None
+            hidden_start = True
         if not QUOTE_LINE.match(line):  # a quote's comments and fences are its own
             if "<!--" in line or "%%" in line:
+                hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
                 line, comment_end = _strip_comments(line)
                 comment_start = index
-            match = FENCE.match(line)
+            match = None if hidden_start else FENCE.match(line)
             if match:
                 fence, fence_start = match[1], index
+        structure = fence is None and not hidden_start
         if heading is None:
-            if fence is None and LOG_HEADING.match(line):
+            if structure and LOG_HEADING.match(line):
                 heading = last = index
             continue
-        if fence is None and SECTION_END.match(line):
+        if structure and SECTION_END.match(line):
             break
-        if fence is None and _setext_heading(lines, index, heading):
+        if structure and _setext_heading(lines, index, heading):
             last = before_paragraph  # the heading's own text line is not the section's
             break
         if written:

@@ -531,12 +531,17 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
                 fence = None
             continue
         line = raw
+        # A line that starts inside or with a comment holds no list item and opens no
+        # fence: what follows the comment on it is text (CommonMark's HTML block, and
+        # Obsidian's %% comment, read it so).
+        hidden_start = commented = False
         if comment_end is not None:
             end = line.find(comment_end)
             if end < 0:
                 continue
             line = " " * (end + len(comment_end)) + line[end + len(comment_end) :]
             comment_end = None
+            hidden_start = commented = True
         # A quoted line is read inside its quote (_scan_quotes): a fence, a comment or a
         # link there belongs to the quote. Here it only ends the items above it.
         in_quote = depth < MAX_QUOTE_DEPTH and QUOTE_LINE.match(line) is not None
@@ -544,8 +549,10 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
             quoted.append(index)
         else:
             if "<!--" in line or "%%" in line:
+                hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
                 line, comment_end = _strip_comments(line)
-            fence_match = FENCE.match(line)
+                commented = True
+            fence_match = None if hidden_start else FENCE.match(line)
             if fence_match:
                 fence = fence_match[1]
                 continue
@@ -563,11 +570,13 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
         if "[[" in line or "](" in line:
             for key in links_in(_strip_code_spans(line)):
                 note.links.append(Link(key, number))
-        match = LIST_ITEM.match(line)
+        match = None if hidden_start else LIST_ITEM.match(line)
         if match:
             opened = _list_item(note, match, number)
             if opened is not None:
                 open_items.append(opened)
+            if commented:  # a comment blanked out mid-text: its run of spaces is one
+                _close_up(note, number)
     while open_items:  # an unclosed fence simply runs to the end, as in Obsidian
         _close_item(note, open_items.pop())
     if quoted:
@@ -575,6 +584,16 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
         note.interactions.sort(key=lambda item: item.line)
         note.tasks.sort(key=lambda task: task.line)
         note.links.sort(key=lambda link: link.line)  # the first line of each key comes first
+
+
+def _close_up(note: ParsedNote, number: int) -> None:
+    """The item or task at line `number` with each run of white space made one space."""
+    if note.interactions and note.interactions[-1].line == number:
+        item = note.interactions[-1]
+        note.interactions[-1] = item._replace(text=" ".join(item.text.split()))
+    elif note.tasks and note.tasks[-1].line == number:
+        task = note.tasks[-1]
+        note.tasks[-1] = task._replace(text=" ".join(task.text.split()))
 
 
 def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: int) -> None:
