@@ -341,6 +341,7 @@ def test_add_refuses_a_circle_the_config_does_not_know(vault):
     """--cadence 3x was refused but --circle clsoe written, to fall back to the default."""
     result = vault.run("add", "Zed", "--circle", "clsoe")
     assert result.exit_code == 2 and "known: acquaintances, close" in result.stderr
+    assert vault.run("add", "Zed", "--circle", " close ").exit_code == 2  # the index reads it so
     assert not (vault.root / "people" / "Zed.md").exists()
     assert vault.run("add", "Zed", "--circle", "Close").exit_code == 0
 
@@ -479,6 +480,13 @@ def test_a_usage_error_is_one_line_naming_the_help(vault, args):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("mdnet: ") and "--help')" in lines[0], lines
     assert note.read_text() == "## Log\n" and not (vault.root / "people" / "Ann.md").exists()
+
+
+def test_a_group_without_its_command_shows_its_help(vault):
+    for group in ("import", "export"):
+        result = vault.run(group)
+        assert result.exit_code == 2 and "Commands:" in result.output
+        assert "mdnet: Usage" not in result.output
 
 
 def test_output_through_a_link_to_a_note_never_replaces_the_note(vault):

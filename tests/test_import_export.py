@@ -284,6 +284,13 @@ def test_utf16_with_a_stray_last_byte_is_read(vault, tmp_path, encoding):
     assert result.exit_code == 0 and "created people/Jib Doe.md" in result.stdout
 
 
+def test_export_vcard_keeps_the_note_text_of_a_note_with_a_nul_byte(vault):
+    """A stray NUL byte (the parser reads the note) made export drop the card's NOTE."""
+    vault.write_bytes("people/Ann.md", b"---\nname: Ann\n---\nLikes tea\x00 and cake.\n## Log\n")
+    card = vault.run("export", "vcard").stdout
+    assert "NOTE:Likes tea" in card
+
+
 def test_export_vcard_keeps_a_phone_or_title_written_as_a_bare_number(vault):
     """YAML reads `phone: 4155551234` as a number: it used to be dropped from the card
     (a list of numbers was kept), while check said nothing."""

@@ -207,6 +207,7 @@ def test_a_nested_tag_is_its_parents_kind_too():
     note = parse(
         "- 2025-06-10 book #gift/given/birthday\n- 2025-06-11 x #favour/received/cat\n"
         "- 2025-06-12 y #ask/job #yes\n- 2025-06-13 z #life/married\n- 2025-06-14 w #gift/givenx\n"
+        "- 2025-06-15 v #ask #no/politely\n"
     )
     got = [(i.kind, i.answer) for i in note.interactions]
     assert got == [
@@ -215,6 +216,7 @@ def test_a_nested_tag_is_its_parents_kind_too():
         ("ask", "yes"),
         ("life", None),
         ("touchpoint", None),
+        ("ask", "no"),
     ]
 
 
@@ -227,21 +229,26 @@ def test_obsidian_date_and_time_values_count_by_their_day():
         "Meetings/Dinner.md",
     )
     assert note.date == "2025-06-28" and not note.problems
-    bad = parse("---\nsnooze: 2025-08-01T25\ndate: 2025-02-30T10:00\n---\n", "x.md")
-    assert sorted(p.line for p in bad.problems) == [2, 3] and bad.date is None
+    bad = parse(
+        "---\nsnooze: 2025-08-01T25\ndate: 2025-02-30T10:00\nmet: 2025-08-01T25:99\n---\n", "x.md"
+    )
+    assert sorted(p.line for p in bad.problems) == [2, 3, 4] and bad.date is None
 
 
 def test_tags_are_obsidian_tags():
     assert tags_in("a #call b#not #123 #x/y, (#in) `#code`") == ("call", "x/y", "in")
     assert tags_in("[[Jib#Heading]] # heading") == ()
     # Obsidian's tag characters: letters, digits, _ - / and emoji; punctuation ends one.
-    assert tags_in("#gift/given—scarf #ask… #c++ #café #🎁 #a_b-c") == (
+    assert tags_in("#gift/given—scarf #ask… #c++ #café #🎁 #a_b-c #सहकर्मी #⭐ #€uro") == (
         "gift/given",
         "ask",
         "c",
         "café",
         "🎁",
         "a_b-c",
+        "सहकर्मी",  # combining vowel signs are part of the word
+        "⭐",
+        "€uro",
     )
 
 
@@ -678,7 +685,7 @@ def test_tags_are_found_as_the_plain_look_behind_finds_them(text):
 
     from mdnet.parse import TAG
 
-    chars = r"[\w/\-\u0300-\u036f\u200d\ufe0f\u2600-\u27bf\U0001f000-\U0001faff]"
+    chars = r"[^\s\u2000-\u206f\u2e00-\u2e7f'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\]"
     obvious = re.compile(r"(?<![^\s(\[])#(" + chars + "+)")
     assert TAG.findall(text) == obvious.findall(text)
 
@@ -774,6 +781,26 @@ def test_a_comment_in_an_item_leaves_one_space_and_a_line_it_starts_is_no_item()
         ("2025-06-03", "counted [[Bo]]"),
     ]
     assert [t.text for t in note.tasks] == ["ask about it"]
+
+
+def test_code_spans_close_only_on_a_run_of_their_own_length():
+    """``wrap `%%` in backticks``: the first single backtick closed the span, so the %%
+    inside opened a comment that hid the rest of the note (CommonMark: runs must match)."""
+    note = parse(
+        "- 2025-06-10 tip: ``wrap `%%` in backticks``\n- 2025-06-20 lunch #gift/received\n"
+        "- 2025-06-21 x ``a ` [[Bo]] b`` [[Cy]]\n- 2025-06-22 y \\` b <!-- hidden --> c ` d\n"
+    )
+    assert [(i.date, i.kind) for i in note.interactions][:2] == [
+        ("2025-06-10", "touchpoint"),
+        ("2025-06-20", "gift_received"),
+    ]
+    assert note.interactions[2].links == ("cy",)  # [[Bo]] is inside the span
+    assert note.interactions[3].text == "y \\` b c ` d"  # an escaped backtick opens nothing
+
+
+def test_a_fence_info_string_opens_no_comment():
+    note = parse("- 2025-01-01 a\n```html <!-- snippet\n<p>x</p>\n```\n- 2025-01-02 after\n")
+    assert [i.date for i in note.interactions] == ["2025-01-01", "2025-01-02"]
 
 
 def test_a_line_that_starts_with_inline_code_is_not_a_fence():

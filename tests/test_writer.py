@@ -197,6 +197,25 @@ def test_no_write_leaves_the_vault_through_a_linked_folder(vault, tmp_path):
     assert "2025-06-01" not in vault.run("show", "Jib").stdout  # still read, never written
 
 
+def test_a_linked_folder_out_of_the_vault_is_refused_however_the_vault_is_spelled(vault, tmp_path):
+    """The vault named through a link of its own (vlink -> vault): a report note through
+    people/outlink (a folder linked outside) was written, spelled that way."""
+    outside = tmp_path / "out"
+    outside.mkdir()
+    (vault.root / "people").mkdir()
+    (vault.root / "people" / "outlink").symlink_to(outside)
+    vlink = tmp_path / "vlink"
+    vlink.symlink_to(vault.root)
+    vault.write("people/Jib.md", "")
+    for spelled in (vlink, vault.root):
+        note = spelled / "people" / "outlink" / "R.md"
+        result = vault.run("report", "--format", "markdown", "-o", str(note))
+        assert result.exit_code == 1 and "leads outside the vault" in result.stderr
+    assert list(outside.iterdir()) == []
+    inside = vlink / "Reports" / "R.md"  # through the vault's own link, into the vault: fine
+    assert vault.run("report", "--format", "markdown", "-o", str(inside)).exit_code == 0
+
+
 def test_a_save_between_read_and_write_is_detected(vault, monkeypatch):
     path = vault.write("people/Jib.md", "## Log\n")
     import mdnet.edits as edits
@@ -373,10 +392,10 @@ def test_log_refuses_an_entry_that_would_open_a_comment(vault, args):
     result = vault.run("log", "Jib", *args, "--date", "2025-06-01")
     assert result.exit_code == 2 and "would open a comment" in result.stderr, result.output
     assert path.read_text() == before
-    for fine in ("explained `<!--` comments", "a <!-- closed --> comment"):
+    for fine in ("explained `<!--` comments", "a <!-- closed --> comment", "``a `%%` b``"):
         assert vault.run("log", "Jib", fine, "--date", "2025-06-02").exit_code == 0
     shown = vault.run("show", "Jib", "--as-of", "2025-07-01", "--format", "json").stdout
-    assert len(json.loads(shown)["timeline"]) == 3 and json.loads(shown)["follow_ups"]
+    assert len(json.loads(shown)["timeline"]) == 4 and json.loads(shown)["follow_ups"]
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def property_line(path: Path, key: str) -> int:
     from .parse import key_line, split_front_matter, split_lines
 
     try:
-        _, _, text = split_encoding(path.read_bytes())
+        _, _, text = split_encoding(path.read_bytes(), for_writing=False)
     except (OSError, RefusedError):
         return 1
     yaml_lines = split_front_matter(split_lines(text))[0]

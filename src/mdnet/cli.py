@@ -70,7 +70,11 @@ class MdnetGroup(SuggestingGroup):
 
 
 def _say_usage_error(exc: click.UsageError) -> None:
-    """One line, as every user mistake gets (click's own is four: usage, hint, error)."""
+    """One line, as every user mistake gets (click's own is four: usage, hint, error).
+    A group called without its command (`mdnet import`) shows its help, as click does."""
+    if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        exc.show()
+        return
     hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
     click.echo(f"mdnet: {exc.format_message()}{hint}", err=True)
 
@@ -551,7 +555,7 @@ def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) ->
     """
     from .writer import add_contact
 
-    if circle is not None and circle.strip().lower() not in state.config.circles:
+    if circle is not None and circle.lower() not in state.config.circles:  # as the index reads it
         known = ", ".join(sorted(state.config.circles))
         raise UsageError(
             f"add: --circle: {circle!r} is not a circle of the config (known: {known})"

@@ -14,7 +14,8 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 # and YAML's timestamps (2025-06-28 18:30:00+02:00): the day is what counts.
 _ISO_DAY = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ ]?(?:Z|z|[+-]\d{2}(?::?\d{2})?))?)?$"
+    r"(?:[Tt ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+    r"(?:[ ]?(?:Z|z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?))?)?$"
 )
 _BIRTHDAY = re.compile(r"^(?:(\d{4})-|--)?(\d{2})-(\d{2})$")
 # A task's due date as the Obsidian Tasks plugin writes it (here, not in parse, so that

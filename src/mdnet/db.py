@@ -24,7 +24,7 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 23  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 24  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -1147,14 +1147,13 @@ def ambiguous_links(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
     note, and every dated item's (whose interaction no contact then gets)."""
     return conn.execute(
         """
+        WITH ambiguous AS (SELECT key FROM names EXCEPT SELECT key FROM resolved)
         SELECT path, line, key FROM (
-          SELECT l.note_id, l.line, l.key FROM links l
+          SELECT l.note_id, l.line, l.key FROM links l WHERE l.key IN ambiguous
           UNION
-          SELECT i.note_id, i.line, i.key FROM (
-            SELECT note_id, line, value AS key FROM interactions, json_each(interactions.links)
-            WHERE interactions.links IS NOT NULL) i
+          SELECT i.note_id, i.line, j.value FROM interactions i, json_each(i.links) j
+          WHERE i.links IS NOT NULL AND j.value IN ambiguous
         ) a JOIN notes n ON n.id = a.note_id
-        WHERE a.key IN (SELECT key FROM names) AND a.key NOT IN (SELECT key FROM resolved)
         ORDER BY path, line, key
         """
     ).fetchall()

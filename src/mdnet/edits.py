@@ -31,9 +31,10 @@ MAX_NAME_BYTES = 200
 HIDING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
 
-def split_encoding(data: bytes) -> tuple[bytes, str, str]:
+def split_encoding(data: bytes, for_writing: bool = True) -> tuple[bytes, str, str]:
     """(byte-order mark, codec, text) of a note; refused when the bytes are in an encoding
-    mdnet would not write back as it found it."""
+    mdnet would not write back as it found it (`for_writing`: reading only, NUL bytes
+    are text)."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's
         raise RefusedError("the note is UTF-32, which mdnet does not write; it was left as it was")
     if data.startswith(codecs.BOM_UTF8):
@@ -44,7 +45,7 @@ def split_encoding(data: bytes) -> tuple[bytes, str, str]:
         bom, codec = codecs.BOM_UTF16_BE, "utf-16-be"
     else:
         bom, codec = b"", "utf-8"
-        if b"\0" in data:  # UTF-16 without a byte-order mark, or not text at all
+        if for_writing and b"\0" in data:  # UTF-16 without a byte-order mark, or not text
             raise RefusedError(
                 "the note holds NUL bytes (UTF-16 without a byte-order mark?); "
                 "it was left as it was"
@@ -139,13 +140,13 @@ def _after_log_section(lines: list[str]) -> int | None:
             comment_end = None
             hidden_start = True
         if not QUOTE_LINE.match(line):  # a quote's comments and fences are its own
-            if "<!--" in line or "%%" in line:
-                hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
-                line, comment_end = _strip_comments(line)
-                comment_start = index
-            match = None if hidden_start else FENCE.match(line)
+            hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
+            match = None if hidden_start else FENCE.match(line)  # before comments, as parsed
             if match:
                 fence, fence_start = match[1], index
+            elif "<!--" in line or "%%" in line:
+                line, comment_end = _strip_comments(line)
+                comment_start = index
         structure = fence is None and not hidden_start
         if heading is None:
             if structure and LOG_HEADING.match(line):

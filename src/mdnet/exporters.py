@@ -54,10 +54,10 @@ def intro_text(path: Path) -> str:
     from .parse import split_front_matter, split_lines
 
     try:
-        _, _, text = split_encoding(path.read_bytes())
+        _, _, text = split_encoding(path.read_bytes(), for_writing=False)
     except (OSError, RefusedError):
         return ""
-    lines = split_lines(text)
+    lines = split_lines(text.replace("\x00", "\ufffd"))  # as the index reads it
     start = split_front_matter(lines)[1]
     kept = []
     for line in lines[start:]:

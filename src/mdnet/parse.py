@@ -30,12 +30,15 @@ ITEM_DATE = re.compile(r"^(?:\[\[(\d{4}-\d\d-\d\d)(?:\|[^\]]*)?\]\]|(\d{4}-\d\d-
 SEPARATOR = re.compile(r"^[ \t]*(?:(?:-|—|–)[ \t]+|:[ \t]*)")
 # A `#` not preceded by anything but white space, `(` or `[`. The `#` comes first (its
 # look-behind after it) so that the search jumps from `#` to `#`: 6 times faster.
-# A tag holds what Obsidian's do: letters, digits (any script, with combining marks), `_`,
-# `-`, `/` and emoji; anything else ends it (#gift/given—scarf is #gift/given).
+# A tag ends where Obsidian's does: at white space, ASCII punctuation but `_ - /`, and
+# Unicode's general and supplemental punctuation (#gift/given—scarf is #gift/given).
 TAG = re.compile(
-    r"#(?<![^\s(\[]#)([\w/\-\u0300-\u036f\u200d\ufe0f\u2600-\u27bf\U0001f000-\U0001faff]+)"
+    r"#(?<![^\s(\[]#)([^\s\u2000-\u206f\u2e00-\u2e7f'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\]+)"
 )
-INLINE_CODE = re.compile(r"`+[^`]*`+")
+# A code span as CommonMark reads it: a run of backticks up to the next run of the same
+# length (``a `b` c`` holds single backticks); a run with no such closer is text, and a
+# backtick after a backslash opens nothing.
+INLINE_CODE = re.compile(r"(?<![`\\])(`+)(?!`)(?:.*?[^`])?\1(?!`)")
 # A backtick fence's info string holds no backtick (CommonMark): "```x``` is code" is an
 # inline code span on a line of text, not a fence that runs to the end of the note.
 FENCE = re.compile(r"^[ \t]*(`{3,}(?=[^`]*$)|~{3,})")
@@ -138,8 +141,11 @@ def kind_of(tags: tuple[str, ...]) -> tuple[str, str | None]:
             kind = name
             break
     answer = None
-    if kind == "ask":
-        answer = "yes" if "yes" in tags else "no" if "no" in tags else None
+    if kind == "ask":  # nested answers too: #no/politely
+        if "yes" in tags or any(t.startswith("yes/") for t in tags):
+            answer = "yes"
+        elif "no" in tags or any(t.startswith("no/") for t in tags):
+            answer = "no"
     return kind, answer
 
 
@@ -548,14 +554,15 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
         if in_quote:
             quoted.append(index)
         else:
-            if "<!--" in line or "%%" in line:
-                hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
-                line, comment_end = _strip_comments(line)
-                commented = True
+            hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
+            # A fence first: its info string is text (```html <!-- opens no comment).
             fence_match = None if hidden_start else FENCE.match(line)
             if fence_match:
                 fence = fence_match[1]
                 continue
+            if "<!--" in line or "%%" in line:
+                line, comment_end = _strip_comments(line)
+                commented = True
         if open_items and line.strip():
             indent = _indent(line)
             while open_items and indent <= open_items[-1].indent:
@@ -632,8 +639,11 @@ def _strip_comments(line: str) -> tuple[str, str | None]:
     while html >= 0 or obsidian >= 0:
         if 0 <= tick < min(x for x in (html, obsidian) if x >= 0):
             code = INLINE_CODE.match(line, tick)
-            if code is None:  # no closing backticks: the rest has none, nothing to skip
-                tick = -1
+            if code is None:  # a run with no closer of its length: text, look past it
+                run_end = tick
+                while run_end < len(line) and line[run_end] == "`":
+                    run_end += 1
+                tick = line.find("`", run_end)
                 continue
             skip_to = code.end()
             tick = line.find("`", skip_to)

@@ -369,7 +369,7 @@ class Watcher:
                     written.append(rel)
                     self.stats.report_writes += 1
             except RefusedError as exc:
-                self._warn_once(rel, f"{exc} (a note you wrote: mdnet leaves it alone)")
+                self._warn_once(rel, f"{exc}; the watcher leaves it alone")
             except OSError as exc:
                 self._warn(f"{rel}: cannot write: {exc.strerror or exc}")
         if force_log and written and not self.quiet:

@@ -132,13 +132,19 @@ def refuse_leaving_the_vault(path: Path, vault: Path | None) -> None:
     """A path inside the vault whose folders lead out of it through a link (people/ a
     link to another folder) is refused, as a note that links outside is: mdnet writes
     only inside the vault, and it reads such notes without writing them."""
-    if vault is None or not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(vault)):
-        return  # --output outside the vault: where the user asked
-    real = Path(os.path.realpath(path.parent)) / path.name
-    if not real.is_relative_to(os.path.realpath(vault)):
-        raise RefusedError(
-            f"{path}: not written: a linked folder on its way leads outside the vault"
-        )
+    if vault is None:
+        return
+    real_vault = os.path.realpath(vault)
+    folder = Path(os.path.abspath(path)).parent
+    if Path(os.path.realpath(folder)).is_relative_to(real_vault):
+        return
+    # Outside: refused if the path went through the vault on its way there (however the
+    # vault is spelled: its own path may be a link); else it is where the user asked.
+    for above in folder.parents:
+        if Path(os.path.realpath(above)).is_relative_to(real_vault):
+            raise RefusedError(
+                f"{path}: not written: a linked folder on its way leads outside the vault"
+            )
 
 
 def _link_new(tmp: str, target: Path, shown: Path) -> None:
