@@ -673,10 +673,11 @@ def test_report_notes_are_written_only_when_they_change(vault):
         "-o",
         str(target),
     ]
-    assert vault.run(*args).exit_code == 0
+    assert "wrote" in vault.run(*args).stderr
     first = target.stat().st_mtime_ns
     time.sleep(0.01)
-    assert vault.run(*args).exit_code == 0
+    again = vault.run(*args)
+    assert again.exit_code == 0 and again.stderr == f"unchanged {target}\n"  # not "wrote"
     assert target.stat().st_mtime_ns == first
 
 

@@ -239,7 +239,9 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
         from .writer import write_report_note
 
         vault = state.config.vault if state else None
-        write_report_note(path, text, vault=vault)
+        if not write_report_note(path, text, vault=vault):
+            click.echo(f"unchanged {output}", err=True)  # not rewritten: no churn to sync
+            return
     elif path.suffix.lower() == ".md" or Path(os.path.realpath(path)).suffix.lower() == ".md":
         # A note, or a link to one: a note without the marker is never rewritten after.
         raise RefusedError(f"{output}: a note; only a --format markdown report is written as one")
