@@ -93,6 +93,27 @@ def test_log_refuses_a_note_it_cannot_write_back_in_its_encoding(vault, data):
     assert path.read_bytes() == data
 
 
+def test_log_keeps_the_notes_owner_group_and_extended_attributes(vault):
+    """Run as root (a service, sudo), log gave the note to root: its owner could no
+    longer read it; and tags other tools keep in extended attributes were dropped."""
+    path = vault.write("people/Jib.md", "## Log\n")
+    path.chmod(0o600)
+    if os.getuid() != 0:
+        pytest.skip("giving a note another owner needs root (CI runs as root)")
+    os.chown(path, 65534, 65534)
+    try:
+        os.setxattr(path, "user.colour", b"red")
+        attributes = True
+    except OSError:  # a file system without user attributes: the owner is still checked
+        attributes = False
+    assert vault.run("log", "Jib", "tea", "--date", "2025-06-01").exit_code == 0
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (65534, 65534, 0o600)
+    assert path.read_text() == "## Log\n- 2025-06-01 tea\n"
+    if attributes:
+        assert os.getxattr(path, "user.colour") == b"red"
+
+
 def test_log_keeps_utf16_and_permissions(vault):
     text = "## Log\n- 2026-01-01 tea\n"
     path = vault.write_bytes("people/Jib.md", codecs.BOM_UTF16_BE + text.encode("utf-16-be"))

@@ -69,6 +69,7 @@ def atomic_write(
     On any error the note is as it was and no temporary file is left."""
     target = _write_target(path, vault)
     folder = target.parent
+    st: os.stat_result | None = None
     try:
         st = os.stat(target)
     except FileNotFoundError:
@@ -86,6 +87,8 @@ def atomic_write(
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if st is not None:
+            _keep_owner_and_attributes(target, tmp, st)
         if create:
             _link_new(tmp, target, path)
         else:
@@ -102,6 +105,21 @@ def atomic_write(
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
     _fsync_folder(folder)
+
+
+def _keep_owner_and_attributes(note: Path, tmp: str, st: os.stat_result) -> None:
+    """The new file gets the note's owner and group (mdnet run as root, or by a member of
+    the note's group) and its extended attributes (tags other tools keep there), where
+    the system lets us: else they stay ours, as any editor's save would leave them."""
+    if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):
+            os.chown(tmp, st.st_uid, st.st_gid)
+    if not hasattr(os, "listxattr"):  # Linux only (macOS keeps them in other calls)
+        return
+    with contextlib.suppress(OSError):
+        for name in os.listxattr(note):
+            with contextlib.suppress(OSError):
+                os.setxattr(tmp, name, os.getxattr(note, name))
 
 
 def _refuse_unless_regular(path: Path, st: os.stat_result) -> None:
