@@ -718,7 +718,7 @@ def _strip_comments_reference(line: str) -> tuple[str, str | None]:
     """The plain way (each comment or code span found again from where the last one
     ended, the line rebuilt): slow on a line of thousands of comments, and the meaning
     _strip_comments must keep. A code span that starts first is text, comments and all."""
-    from mdnet.parse import INLINE_CODE
+    from mdnet.parse import code_spans
 
     out, pos = line, 0
     while True:
@@ -727,9 +727,9 @@ def _strip_comments_reference(line: str) -> tuple[str, str | None]:
         if not starts:
             return out, None
         at, mark, end = min(starts)
-        code = INLINE_CODE.search(out, pos)
-        if code is not None and code.start() < at:
-            pos = code.end()
+        spans = code_spans(out[pos:])  # found again in what is left: comments blanked
+        if spans and pos + spans[0][0] < at:
+            pos += spans[0][1]
             continue
         close = out.find(end, at + len(mark))
         if close < 0:
@@ -811,6 +811,22 @@ def test_a_line_that_starts_with_inline_code_is_not_a_fence():
     assert [link.key for link in note.links] == ["bo"]
     fenced = parse("```py title\n- 2025-06-25 in code\n```\n- 2025-06-26 out\n")
     assert [i.date for i in fenced.interactions] == ["2025-06-26"]
+
+
+def test_a_long_line_of_backtick_runs_is_read_in_one_pass():
+    """Each run of backticks looked ahead for a closer of its length: a line of 2,000
+    runs of different lengths took minutes. The bound is loose: it catches the
+    quadratic cost, not a slow machine."""
+    import time
+
+    from mdnet.parse import _strip_comments
+
+    line = " ".join("`" * k for k in range(1, 2001)) + " <!-- x --> %% y"
+    started = time.perf_counter()
+    note = parse(line + "\n- 2025-01-01 after\n")
+    assert _strip_comments(line)[1] == "%%"
+    assert time.perf_counter() - started < 5
+    assert note.interactions == []  # the %% left open hides the item, as it should
 
 
 def test_a_line_of_many_comments_is_read_in_one_pass(vault):

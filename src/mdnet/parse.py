@@ -35,10 +35,7 @@ SEPARATOR = re.compile(r"^[ \t]*(?:(?:-|—|–)[ \t]+|:[ \t]*)")
 TAG = re.compile(
     r"#(?<![^\s(\[]#)([^\s\u2000-\u206f\u2e00-\u2e7f'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\]+)"
 )
-# A code span as CommonMark reads it: a run of backticks up to the next run of the same
-# length (``a `b` c`` holds single backticks); a run with no such closer is text, and a
-# backtick after a backslash opens nothing.
-INLINE_CODE = re.compile(r"(?<![`\\])(`+)(?!`)(?:.*?[^`])?\1(?!`)")
+BACKTICKS = re.compile(r"`+")
 # A backtick fence's info string holds no backtick (CommonMark): "```x``` is code" is an
 # inline code span on a line of text, not a fence that runs to the end of the note.
 FENCE = re.compile(r"^[ \t]*(`{3,}(?=[^`]*$)|~{3,})")
@@ -388,7 +385,49 @@ def _check_properties(note: ParsedNote, yaml_lines: list[str]) -> None:
 
 
 def _strip_code_spans(line: str) -> str:
-    return INLINE_CODE.sub(" ", line) if "`" in line else line
+    if "`" not in line:
+        return line
+    pieces, pos = [], 0
+    for start, end in code_spans(line):
+        pieces += [line[pos:start], " "]
+        pos = end
+    return "".join(pieces) + line[pos:] if pieces else line
+
+
+def code_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each code span of a line, as CommonMark reads them: a run of
+    backticks up to the next run of the same length (``a `b` c`` holds single ones); a
+    run with no such closer is text, and a backtick after a backslash opens nothing."""
+    runs, following = _backtick_runs(line)
+    spans, index = [], 0
+    while index < len(runs):
+        closer = following[index]
+        if closer is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[closer][1]))
+        index = closer + 1
+    return spans
+
+
+def _backtick_runs(line: str) -> tuple[list[tuple[int, int]], list[int | None]]:
+    """The runs of backticks of a line, and for each the index of the next run of the
+    same length (its closer) or None. One pass: a regular expression that looks ahead
+    for each closer costs the line's length for every run, seconds on a long line."""
+    runs = []
+    for match in BACKTICKS.finditer(line):
+        start, end = match.span()
+        if start > 0 and line[start - 1] == "\\":  # the first backtick is escaped
+            start += 1
+        if start < end:
+            runs.append((start, end))
+    following: list[int | None] = [None] * len(runs)
+    last_of_length: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index] = last_of_length.get(length)
+        last_of_length[length] = index
+    return runs, following
 
 
 class _OpenItem:
@@ -634,19 +673,21 @@ def _strip_comments(line: str) -> tuple[str, str | None]:
     comments costs its length, not its length times its comments."""
     pieces: list[str] = []
     pos = 0
-    # The next `<!--`, `%%` and backtick at or after pos; -1 once there is none.
-    html, obsidian, tick = line.find("<!--"), line.find("%%"), line.find("`")
+    # The next `<!--` and `%%` at or after pos (-1 once there is none), and the next run
+    # of backticks that may open a code span (one inside a blanked comment opens none;
+    # between a span's opener and its closer everything is code, comments included).
+    html, obsidian = line.find("<!--"), line.find("%%")
+    runs, following = _backtick_runs(line) if "`" in line else ([], [])
+    run = 0
     while html >= 0 or obsidian >= 0:
-        if 0 <= tick < min(x for x in (html, obsidian) if x >= 0):
-            code = INLINE_CODE.match(line, tick)
-            if code is None:  # a run with no closer of its length: text, look past it
-                run_end = tick
-                while run_end < len(line) and line[run_end] == "`":
-                    run_end += 1
-                tick = line.find("`", run_end)
-                continue
-            skip_to = code.end()
-            tick = line.find("`", skip_to)
+        first = min(x for x in (html, obsidian) if x >= 0)
+        while run < len(runs) and (runs[run][0] < pos or following[run] is None):
+            run += 1  # blanked already, or a run with no closer: text
+        if run < len(runs) and runs[run][0] < first:
+            closer = following[run]
+            assert closer is not None
+            skip_to = runs[closer][1]
+            run = closer + 1
         else:
             if obsidian < 0 or 0 <= html < obsidian:
                 start, opened, end = html, 4, "-->"
@@ -658,8 +699,6 @@ def _strip_comments(line: str) -> tuple[str, str | None]:
                 return "".join(pieces), end
             pos = skip_to = close + len(end)
             pieces.append(" " * (pos - start))
-            if 0 <= tick < pos:
-                tick = line.find("`", pos)
         if 0 <= html < skip_to:
             html = line.find("<!--", skip_to)
         if 0 <= obsidian < skip_to:
