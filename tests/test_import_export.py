@@ -9,6 +9,8 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 
@@ -78,7 +80,129 @@ def test_import_linkedin_connections(vault):
     rafael = props(vault, "Rafael Quintero")
     assert rafael["company"] == "Quintero, Lda" and rafael["email"] == "rafael@quintero.example"
     assert "line 8: no name" in result.stdout
-    assert "line 9: Sam Whit/lock: 'Connected On' 'not a date' is not a date" in result.stdout
+    # A date that does not read leaves out `met`, not the person (as a vCard's birthday).
+    assert (
+        "left out of Sam Whit/lock (" in result.stdout
+        and "'not a date': not a date" in result.stdout
+    )
+    assert "met" not in props(vault, "Sam Whit/lock")
+
+
+def _cards(tmp_path, *cards: str) -> str:
+    path = tmp_path / "cards.vcf"
+    path.write_text("".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\n{c}END:VCARD\r\n" for c in cards))
+    return str(path)
+
+
+def test_a_cards_note_text_stays_text_in_the_note(vault, tmp_path):
+    """A NOTE became the note's body as it was: a fence or a comment in it made log
+    refuse the new contact, a `- 2019-05-01` line became an interaction with another
+    contact, a `- [ ]` line a follow-up; and export lost what followed a heading."""
+    note = "see code\\n```\\nfoo\\n- 2019-05-01 met [[Cy]]\\n- [ ] call back\\n# Heading\\nlikes <!-- html\\n1. one"
+    path = _cards(tmp_path, f"FN:Ann Lee\r\nNOTE:{note}\r\n", "FN:Cy\r\n")
+    assert vault.run("import", "vcard", path).exit_code == 0
+    logged = vault.run("log", "Ann Lee", "coffee", "--date", "2025-01-02")
+    assert logged.exit_code == 0, logged.output
+    ann = json.loads(
+        vault.run("show", "Ann Lee", "--format", "json", "--as-of", "2025-06-01").stdout
+    )
+    assert [i["date"] for i in ann["timeline"]] == ["2025-01-02"] and ann["follow_ups"] == []
+    cy = json.loads(vault.run("show", "Cy", "--format", "json", "--as-of", "2025-06-01").stdout)
+    assert cy["timeline"] == []
+    assert vault.run("check").stdout == ""
+    card = vobject.readOne(vault.run("export", "vcard").stdout)
+    cards = list(vobject.readComponents(vault.run("export", "vcard").stdout))
+    exported = next(c for c in cards if c.fn.value == "Ann Lee").note.value
+    assert exported == note.replace("\\n", "\n")
+    assert card is not None
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "- ",
+                "* ",
+                "1. ",
+                "2) ",
+                "# ",
+                "> ",
+                "```",
+                "~~~",
+                "---",
+                "===",
+                "<!--",
+                "-->",
+                "%%",
+                "[ ] ",
+                "2025-01-01 ",
+                "x",
+                " ",
+                "\\",
+                "\n",
+            ]
+        )
+    )
+)
+@settings(max_examples=300)
+def test_inert_text_reads_back_as_written_and_starts_nothing(parts):
+    from mdnet.exporters import restored
+    from mdnet.importers import inert
+    from mdnet.parse import parse_note
+
+    text = "".join(parts)
+    assert restored(inert(text)) == text or "\\" in text  # a user's own backslash may go
+    note = parse_note(
+        "people/A.md", ("## About\n" + inert(text) + "\n## Log\n- 2025-02-02 b\n").encode()
+    )
+    assert [(i.date, i.text) for i in note.interactions] == [("2025-02-02", "b")]
+    assert note.tasks == [] and not note.problems
+
+
+def test_import_skips_group_cards_keeps_cards_after_a_broken_photo_and_unescapes_colons(
+    vault, tmp_path
+):
+    """A truncated PHOTO (never imported) lost every card after it; iCloud's group cards
+    became contacts; Google's `https\\://` stayed broken."""
+    path = _cards(
+        tmp_path,
+        "FN:Before\r\n",
+        "FN:Bad Photo\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQ\r\n",
+        "FN:Book Club\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n",
+        "FN:After\r\nitem2.URL:https\\://www.example.com/\r\nNOTE:Hours\\: M-F\r\n",
+    )
+    result = vault.run("import", "vcard", path)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.stem for p in (vault.root / "people").iterdir())
+    assert names == ["After", "Bad Photo", "Before"]
+    assert "Book Club: a group card" in result.stdout
+    assert props(vault, "After")["urls"] == ["https://www.example.com/"]
+    assert "Hours: M-F" in (vault.root / "people" / "After.md").read_text()
+
+
+def test_a_shared_nickname_does_not_make_another_person_a_duplicate(vault, tmp_path):
+    """Michael Brown (nickname Mike) was skipped as "already" Mike Jones, whose alias is
+    Mike: a nickname is no identity. It is left out of the new note instead."""
+    vault.write("people/friends/mjones.md", "---\nname: Mike Jones\naliases: [Mike]\n---\n")
+    path = _cards(tmp_path, "FN:Michael Brown\r\nNICKNAME:Mike,Mickey\r\nEMAIL:mb@x.com\r\n")
+    result = vault.run("import", "vcard", path)
+    assert "created people/Michael Brown.md" in result.stdout, result.output
+    assert (
+        "left out of Michael Brown" in result.stdout
+        and "'Mike': already a name of" in result.stdout
+    )
+    assert props(vault, "Michael Brown")["aliases"] == ["Mickey"]
+    assert vault.run("check").stdout == ""
+
+
+def test_a_file_with_no_card_is_a_usage_error(vault, tmp_path):
+    empty = tmp_path / "empty.vcf"
+    empty.write_text("")
+    csv = tmp_path / "Connections.csv"
+    csv.write_text("First Name,Last Name\nA,B\n")
+    for path in (empty, csv):
+        result = vault.run("import", "vcard", str(path))
+        assert result.exit_code == 2 and "no vCard in it" in result.stderr
 
 
 def test_a_file_without_the_linkedin_header_is_one_line(vault, tmp_path):

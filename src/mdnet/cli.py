@@ -728,6 +728,8 @@ def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
     except OSError as exc:
         raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="FILE") from None
     text = decode_file(data, file, kind)
+    if kind == "vcard" and not re.search(r"(?im)^begin:vcard", text):
+        raise UsageError(f"import vcard: {file}: no vCard in it (no BEGIN:VCARD line)")
     people, invalid = read_vcards(text) if kind == "vcard" else read_linkedin(text)
     idx, _ = state.index()
     with idx:

@@ -64,7 +64,18 @@ def intro_text(path: Path) -> str:
         if line.startswith("#"):
             break
         kept.append(line)
-    return "\n".join(kept).strip().encode("utf-8", "replace").decode("utf-8")
+    text = restored("\n".join(kept).strip())
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def restored(text: str) -> str:
+    """A card's free text as it was before importers.inert() made it inert."""
+    lines = []
+    for line in text.split("\n"):
+        line = re.sub(r"^([ \t]*)\\([-*+>#=_~`])", r"\1\2", line, count=1)
+        line = re.sub(r"^([ \t]*)(\d{1,9})\\([.)])", r"\1\2\3", line, count=1)
+        lines.append(re.sub(r"%\\(?=%)", "%", line.replace("<\\!--", "<!--")))
+    return "\n".join(lines)
 
 
 def _texts(value: object, note: Path, key: str) -> list[str]:

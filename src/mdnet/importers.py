@@ -160,6 +160,13 @@ def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
         if getattr(card, "name", "").upper() != "VCARD":
             invalid.append((where, f"not a vCard ({card.name})"))
             continue
+        kind = _text(
+            next(iter(_values(card, "kind") + _values(card, "x-addressbookserver-kind")), "")
+        )
+        if kind.lower() in ("group", "org", "location"):
+            name = _text(next(iter(_values(card, "fn")), "")) or "a card"
+            invalid.append((where, f"{name}: a {kind.lower()} card (KIND:{kind}), not a person"))
+            continue
         person = _person_from_card(card, where)
         if person is None:
             invalid.append((where, "no name (FN or N)"))
@@ -168,6 +175,7 @@ def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     return people, invalid
 
 
+MEDIA = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
 NICKNAMES = re.compile(r"^((?:[\w-]+\.)?NICKNAME[^:]*:)(.*)$", re.IGNORECASE)
 LIST_MARK = "\x1f"  # vobject keeps only the first of comma-separated nicknames
 
@@ -183,6 +191,11 @@ def _prepare(text: str) -> str:
             while line.endswith("=") and i + 1 < len(lines):
                 i += 1
                 line = line[:-1] + lines[i]
+        if MEDIA.match(line):  # a photo is never imported: and a broken one stopped
+            i += 1  # vobject for every card after it. Its folded lines go with it.
+            while i < len(lines) and lines[i][:1] in (" ", "\t"):
+                i += 1
+            continue
         match = NICKNAMES.match(line)
         if match:
             line = match[1] + re.sub(r"(?<!\\),", LIST_MARK, match[2])
@@ -198,7 +211,8 @@ def _values(card: Any, key: str) -> list[Any]:
 def _text(value: Any) -> str:
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value if v)
-    return " ".join(str(value).split()) if value else ""
+    # Google and Apple escape colons (https\://): no vCard escape, vobject keeps them.
+    return " ".join(str(value).replace("\\:", ":").split()) if value else ""
 
 
 def _begin_line(text: str, index: int) -> int | None:
@@ -248,7 +262,9 @@ def _person_from_card(card: Any, where: str) -> Person | None:
         title=_text(next(iter(_values(card, "title")), "")) or None,
         city=_text(getattr(adr, "city", "")) or None,
         urls=[_text(u) for u in _values(card, "url") if _text(u)],
-        note="\n".join(str(v).replace("\r\n", "\n").strip() for v in _values(card, "note")).strip(),
+        note="\n".join(
+            str(v).replace("\r\n", "\n").replace("\\:", ":").strip() for v in _values(card, "note")
+        ).strip(),
         source=where,
         left_out=left_out,
     )
@@ -288,14 +304,13 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
         if not name:
             invalid.append((where, "no name"))
             continue
-        met = None
+        met, left_out = None, []
         connected = (row.get("Connected On") or "").strip()
         if connected:
             try:
                 met = dt.datetime.strptime(connected, "%d %b %Y").date().isoformat()
             except ValueError:
-                invalid.append((where, f"{name}: 'Connected On' {connected!r} is not a date"))
-                continue
+                left_out.append(f"'Connected On' {connected!r}: not a date (14 Jun 2023)")
         email = (row.get("Email Address") or "").strip()
         people.append(
             Person(
@@ -306,6 +321,7 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
                 urls=[u for u in [(row.get("URL") or "").strip()] if u],
                 met=met,
                 source=where,
+                left_out=left_out,
             )
         )
     return people, invalid
@@ -390,10 +406,44 @@ def _known_identities(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def _match(known: dict[str, str], person: Person) -> str | None:
-    for key in [name_key(_file_name(person.name)), *sorted(_keys(person))]:
+    """The note this person already has: by name, file name or email. A nickname is
+    not an identity (two people are called Mike): one another note already has is left
+    out of the new note, since it would make [[Mike]] name two contacts."""
+    keys = [name_key(_file_name(person.name)), name_key(person.name)]
+    for key in keys + sorted(e.lower() for e in person.emails):
         if key in known:
             return known[key]
+    kept = []
+    for alias in person.aliases:
+        other = known.get(name_key(alias))
+        if other is None:
+            kept.append(alias)
+        else:
+            person.left_out.append(f"nickname {alias!r}: already a name of {other}")
+    person.aliases = kept
     return None
+
+
+# A line's start that Markdown would read as structure: a list item or task, a heading,
+# a quote, a fence, a rule or a setext underline. A backslash makes it text (CommonMark).
+STRUCTURE = re.compile(r"^([ \t]*)(?:([-*+>#=_~`])|(\d{1,9})([.)]))")
+
+
+def inert(text: str) -> str:
+    """A card's free text as plain text in the note: no line of it starts an item, a
+    task, a heading or a fence, and no comment opens (which would hide the Log below,
+    or turn a pasted `- 2019-05-01 met` into an interaction). exporters.restored()
+    undoes it."""
+    lines = []
+    for line in text.split("\n"):
+        line = re.sub(r"%(?=%)", r"%\\", line.replace("<!--", "<\\!--"))  # %%% too
+        lines.append(STRUCTURE.sub(_escaped, line, count=1))
+    return "\n".join(lines)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"  # 1\. is text
 
 
 def note_text(person: Person) -> str:
@@ -427,6 +477,6 @@ def note_text(person: Person) -> str:
     add_list("urls", person.urls)
     lines += ["---", ""]
     if person.note:
-        lines += [person.note, ""]
+        lines += [inert(person.note), ""]
     lines += ["## Log", ""]
     return "\n".join(lines)
