@@ -408,6 +408,25 @@ def test_utf16_with_a_stray_last_byte_is_read(vault, tmp_path, encoding):
     assert result.exit_code == 0 and "created people/Jib Doe.md" in result.stdout
 
 
+def test_exports_give_contacts_that_share_a_file_name_their_own_uids(vault):
+    """people/a/Jo.md and people/b/Jo.md had one UID in the cards and in the reminders:
+    an address book or calendar kept one of them. One Jo alone keeps its old UID."""
+    from mdnet.exporters import stable_uid
+
+    vault.write("people/Solo.md", "---\ncadence: 10d\n---\n")
+    vault.write(
+        "people/a/Jo.md", '---\nname: Jo A\ncadence: 10d\nurls: ["https://a.example/x,y"]\n---\n'
+    )
+    vault.write("people/b/Jo.md", "---\nname: Jo B\ncadence: 10d\n---\n")
+    cards = list(vobject.readComponents(vault.run("export", "vcard").stdout))
+    uids = [c.uid.value for c in cards]
+    assert len(set(uids)) == 3 and f"urn:uuid:{stable_uid('contact', 'solo')}" in uids
+    assert "URL:https://a.example/x,y" in vault.run("export", "vcard").stdout  # no escape
+    calendar = icalendar.Calendar.from_ical(vault.run("export", "ics").stdout)
+    events = [str(e["uid"]) for e in calendar.walk("VEVENT")]
+    assert len(events) == 3 and len(set(events)) == 3
+
+
 def test_export_vcard_keeps_the_note_text_of_a_note_with_a_nul_byte(vault):
     """A stray NUL byte (the parser reads the note) made export drop the card's NOTE."""
     vault.write_bytes("people/Ann.md", b"---\nname: Ann\n---\nLikes tea\x00 and cake.\n## Log\n")

@@ -25,6 +25,16 @@ def stable_uid(kind: str, identity: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{identity.lower()}"))
 
 
+def _identity(contact: sqlite3.Row, shared: frozenset[str]) -> str:
+    """What a contact's UIDs derive from: its file name in one Unicode form (a note
+    renamed from NFD to NFC keeps them), or its path when another contact has the same
+    file name (else both cards and both reminders had one UID, and a calendar kept one)."""
+    from .parse import name_key
+
+    key = name_key(contact["file_name"])
+    return name_key(contact["path"][:-3]) if key in shared else key
+
+
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
@@ -138,6 +148,7 @@ def _as_written(note: Path, key: str) -> str | None:
 
 def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
     cards = []
+    shared = db.shared_file_names(conn)
     for contact in db.contacts(conn, with_properties=True):
         props = json.loads(contact["properties"])
         name = contact["name"]
@@ -146,7 +157,7 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
         lines = [
             "BEGIN:VCARD",
             "VERSION:4.0",
-            f"UID:urn:uuid:{stable_uid('contact', contact['file_name'])}",
+            f"UID:urn:uuid:{stable_uid('contact', _identity(contact, shared))}",
             f"FN:{_escape(name)}",
             f"N:{_escape(family)};{_escape(given)};;;",
         ]
@@ -167,8 +178,9 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
         lines += [f"TITLE:{_escape(t)}" for t in _texts(props.get("title"), note, "title")[:1]]
         if contact["city"]:
             lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
-        lines += [
-            f"URL:{_escape(u)}" for u in str_list(props.get("urls")) + str_list(props.get("url"))
+        lines += [  # a URI's value is not escaped (RFC 6350 3.4): https://a.example/x,y
+            f"URL:{' '.join(u.split())}"
+            for u in str_list(props.get("urls")) + str_list(props.get("url"))
         ]
         intro = intro_text(note)
         if intro:
@@ -191,8 +203,9 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
     calendar.add("x-wr-calname", "mdnet")
     stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
     statuses = every_row(conn, config, as_of)
+    shared = db.shared_file_names(conn)
     for contact in db.contacts(conn):
-        name, identity = contact["name"], contact["file_name"]
+        name, identity = contact["name"], _identity(contact, shared)
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None
         if birthday:
             year, month, day = birthday
