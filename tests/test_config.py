@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mdnet.config import find_vault, load_config
@@ -105,3 +107,48 @@ def test_dot_parts_of_a_path_are_dropped_not_refused(tmp_path):
     config = load_config(tmp_path)
     assert config.people_dir == "people"
     assert config.watch_reports == {"reconnect": "Reports/Reconnect.md"}
+
+
+def test_check_names_a_misspelt_key_and_errors_name_their_line(vault):
+    """`default_cadance = "30d"` was ignored without a word (every reminder kept 90
+    days), and a value error named the file but not the line."""
+    vault.write(
+        ".mdnet.toml",
+        'people_dir = "people"\ndefault_cadance = "30d"\nmention = false\n'
+        '[watch]\nreport = "x"\n[circles]\nclose = "20d"\n',
+    )
+    vault.write("people/Ann.md", "- 2026-01-01 call\n")
+    out = vault.run("check").stdout.splitlines()
+    assert out == [
+        ".mdnet.toml:2: warning: unknown key 'default_cadance'; did you mean 'default_cadence'?",
+        ".mdnet.toml:3: warning: unknown key 'mention'; did you mean 'mentions'?",
+        ".mdnet.toml:5: warning: unknown key [watch] 'report'; did you mean 'reports'?",
+    ]
+    vault.write(
+        ".mdnet.toml", 'people_dir = "people"\n\n[circles]\nfriends = "9d"\nclose = "3 months"\n'
+    )
+    result = vault.run("check")
+    assert result.exit_code == 2 and result.stderr.startswith(
+        "mdnet: .mdnet.toml:5: circles.close:"
+    )
+    vault.write(".mdnet.toml", "# people\nmentions = 'false'\n")
+    assert vault.run("report").stderr.startswith("mdnet: .mdnet.toml:2: mentions must be")
+    vault.write_bytes(".mdnet.toml", b"# notes\npeople_dir = 'caf\xe9'\n")
+    assert vault.run("report").stderr.startswith("mdnet: .mdnet.toml:2: not UTF-8")
+
+
+@pytest.mark.parametrize("value", ["/home/me/people", "C:/people", "peo\\u0000ple", "peo\\nple"])
+def test_a_people_folder_that_is_absolute_or_holds_a_control_character_is_refused(vault, value):
+    """/home/me/people was read as home/me/people inside the vault (reports empty, no
+    word); a NUL in it crashed import."""
+    vault.write(".mdnet.toml", f'people_dir = "{value}"\n')
+    result = vault.run("report")
+    assert result.exit_code == 2 and result.stderr.startswith("mdnet: .mdnet.toml:1: people_dir")
+
+
+def test_an_ignore_glob_may_start_with_dot_slash(vault):
+    vault.write(".mdnet.toml", 'ignore = ["./Archive/**"]\n')
+    vault.write("Archive/people/Old.md", "---\ntags: [person]\n---\n")
+    vault.write("people/Ann.md", "")
+    names = vault.run("query", "SELECT name FROM contacts", "--format", "json").stdout
+    assert json.loads(names) == [{"name": "Ann"}]

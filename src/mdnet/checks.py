@@ -27,6 +27,10 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
             Problem(path, line, WARNING, f"[[{key}]] is ambiguous; no contact gets this link")
         )
     problems += _aliases_named_like_notes(conn, config)
+    from .config import CONFIG_NAME
+
+    # A misspelt key (default_cadance) is ignored: every reminder would silently change.
+    problems += [Problem(CONFIG_NAME, line or 1, WARNING, why) for line, why in config.unknown_keys]
     for contact in db.contacts(conn):
         circle = contact["circle"]
         if circle and circle.lower() not in config.circles:

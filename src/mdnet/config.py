@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ class Config:
     circles: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_CIRCLES))
     watch_reports: dict[str, str] = field(default_factory=dict)
     person_template: str | None = None
+    # (line, message) of keys the config has but mdnet does not know: `check` says them
+    unknown_keys: tuple[tuple[int, str], ...] = ()
 
     def parse_fingerprint(self) -> str:
         """What the index depends on: the config's paths and the code that fills it.
@@ -84,61 +87,112 @@ def load_config(vault: Path) -> Config:
     if not path.is_file():
         return Config(vault=vault)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        source = path.read_bytes().decode("utf-8-sig")
+        raw = tomllib.loads(source)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{CONFIG_NAME}:{line}: not UTF-8 text; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{CONFIG_NAME}: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
-    return _config_from_toml(vault, raw)
+    return _config_from_toml(vault, raw, source)
 
 
-def _config_from_toml(vault: Path, raw: dict) -> Config:
+KNOWN_KEYS = {
+    "": ("people_dir", "events_dir", "ignore", "default_cadence", "birthday_horizon",
+         "mentions", "circles", "watch", "person_template"),
+    "watch": ("reports",),
+}  # fmt: skip
+
+
+def key_line(source: str, key: str, table: str = "") -> int:
+    """The line of `key` in `[table]` (top level: before any table) of the config's text;
+    0 when it cannot be found (then the message names the file alone)."""
+    current = ""
+    for number, line in enumerate(source.splitlines(), 1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?", stripped)
+        if header:
+            current = header[1].replace(" ", "").replace('"', "")
+            if current == f"{table}.{key}".strip(".") or (not table and current == key):
+                return number  # the key is a table of its own: [circles]
+            continue
+        if current == table and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number
+    return 0
+
+
+def _unknown_keys(raw: dict, source: str) -> tuple[tuple[int, str], ...]:
+    import difflib
+
+    found = []
+    for table, known in KNOWN_KEYS.items():
+        values = raw if not table else raw.get(table, {})
+        for key in values if isinstance(values, dict) else ():
+            if key not in known:
+                near = difflib.get_close_matches(key, known, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(known)})"
+                where = f"[{table}] " if table else ""
+                found.append((key_line(source, key, table), f"unknown key {where}{key!r}{hint}"))
+    return tuple(found)
+
+
+def _config_from_toml(vault: Path, raw: dict, source: str = "") -> Config:
+    def error(key: str, message: str, table: str = "") -> ConfigError:
+        line = key_line(source, key, table)
+        return ConfigError(f"{CONFIG_NAME}{f':{line}' if line else ''}: {message}")
+
     def text(key: str, default: str) -> str:
         value = raw.get(key, default)
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{CONFIG_NAME}: {key} must be a non-empty string")
+            raise error(key, f"{key} must be a non-empty string")
         return inside(key, value, "a folder")
 
-    def inside(key: str, value: str, what: str) -> str:
+    def inside(key: str, value: str, what: str, table: str = "") -> str:
         value = value.strip()
         parts = [p for p in value.replace("\\", "/").split("/") if p not in ("", ".")]
-        if value.startswith("~") or not parts or any(p.startswith(".") for p in parts):
+        absolute = value.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", value)
+        if absolute or not parts or any(p.startswith(".") for p in parts):
             # .. leaves the vault; a dot folder is never indexed
-            raise ConfigError(f"{CONFIG_NAME}: {key} must be {what} inside the vault")
+            raise error(key.split()[-1], f"{key} must be {what} inside the vault", table)
+        if any(not c.isprintable() for c in value):  # a NUL, a line break
+            raise error(key.split()[-1], f"{key}: {value!r} holds a control character", table)
         return "/".join(parts)
 
-    def duration(key: str, value: object) -> int | None:
+    def duration(key: str, value: object, table: str = "") -> int | None:
         try:
             return parse_duration(value)
         except ValueError as exc:
-            raise ConfigError(f"{CONFIG_NAME}: {key}: {exc}") from None
+            raise error(key.split(".")[-1], f"{key}: {exc}", table) from None
 
     def table(key: str) -> dict:
         value = raw.get(key, {})
         if not isinstance(value, dict):
-            raise ConfigError(f"{CONFIG_NAME}: {key} must be a table ([{key}] and its keys)")
+            raise error(key, f"{key} must be a table ([{key}] and its keys)")
         return value
 
     ignore = raw.get("ignore", [])
     if isinstance(ignore, str):
         ignore = [ignore]
     if not isinstance(ignore, list) or not all(isinstance(g, str) for g in ignore):
-        raise ConfigError(f"{CONFIG_NAME}: ignore must be a list of glob strings")
+        raise error("ignore", "ignore must be a list of glob strings")
+    ignore = [g.strip().removeprefix("./") for g in ignore]  # ./Archive/** is Archive/**
     circles: dict[str, int | None] = dict(DEFAULT_CIRCLES)
     for name, value in table("circles").items():
-        circles[str(name).lower()] = duration(f"circles.{name}", value)
+        circles[str(name).lower()] = duration(f"circles.{name}", value, "circles")
     horizon = duration("birthday_horizon", raw.get("birthday_horizon", "14d"))
     reports = table("watch").get("reports", {})
     if not isinstance(reports, dict) or not all(isinstance(v, str) for v in reports.values()):
-        raise ConfigError(f"{CONFIG_NAME}: [watch.reports] maps a report name to a note path")
+        raise error("reports", "[watch.reports] maps a report name to a note path", "watch")
     for name, rel in reports.items():  # written by the watcher: never outside the vault
-        reports[name] = inside(f"[watch.reports] {name}", rel, "a note")
+        reports[name] = inside(f"[watch.reports] {name}", rel, "a note", "watch.reports")
     mentions = raw.get("mentions", True)
     if not isinstance(mentions, bool):  # "false" in quotes would have been true
-        raise ConfigError(f"{CONFIG_NAME}: mentions must be true or false (no quotes)")
+        raise error("mentions", "mentions must be true or false (no quotes)")
     template = raw.get("person_template")
     if template is not None and not isinstance(template, str):
-        raise ConfigError(f"{CONFIG_NAME}: person_template must be a note path in quotes")
+        raise error("person_template", "person_template must be a note path in quotes")
     return Config(
         vault=vault,
         people_dir=text("people_dir", "people"),
@@ -150,4 +204,5 @@ def _config_from_toml(vault: Path, raw: dict) -> Config:
         circles=circles,
         watch_reports=dict(reports),
         person_template=template,
+        unknown_keys=_unknown_keys(raw, source),
     )
