@@ -195,6 +195,30 @@ def test_a_shared_nickname_does_not_make_another_person_a_duplicate(vault, tmp_p
     assert vault.run("check").stdout == ""
 
 
+def test_imported_values_read_back_as_they_were_written(vault, tmp_path):
+    """NICKNAME:a\\,b,c gave three aliases (the escaped comma split too); `Yes` and a
+    phone with a leading zero were written plain, which check then warned of."""
+    path = _cards(tmp_path, "FN:Ute Berlin\r\nNICKNAME:J\\, the Great,Yes\r\nTEL:0301234567\r\n")
+    assert vault.run("import", "vcard", path).exit_code == 0
+    ute = props(vault, "Ute Berlin")
+    assert ute["aliases"] == ["J, the Great", "Yes"] and ute["phone"] == "0301234567"
+    assert vault.run("check").stdout == ""
+
+
+def test_linkedin_a_quoted_header_and_a_quote_never_closed(vault, tmp_path):
+    """A header some spreadsheets save quoted was not found; a quote never closed made
+    one contact of the rest of the file (named after all its rows)."""
+    path = tmp_path / "Connections.csv"
+    path.write_text(
+        '"First Name","Last Name","URL","Email Address","Company","Position","Connected On"\n'
+        'Zoe,Yu,u,,,,13 Jun 2023\nAl,"Bo,u,,,,14 Jun 2023\nCy,Dee,u,,,,15 Jun 2023\n'
+    )
+    result = vault.run("import", "linkedin", str(path))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (vault.root / "people").iterdir()] == ["Zoe Yu.md"]
+    assert "line 3: unexpected end of data: a quote never closed?" in result.stdout
+
+
 def test_a_file_with_no_card_is_a_usage_error(vault, tmp_path):
     empty = tmp_path / "empty.vcf"
     empty.write_text("")

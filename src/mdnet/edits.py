@@ -222,11 +222,15 @@ def check_name(name: str) -> str:
 
 def yaml_scalar(value: str) -> str:
     """A text value as YAML reads it back: plain when that is unambiguous, else quoted."""
+    from .parse import YAML11_SURPRISE
     from .yamlsafe import FrontMatterError, load_front_matter
 
     try:
         loaded, _ = load_front_matter(f"k: {value}")
-        if isinstance(loaded, dict) and loaded.get("k") == value and "#" not in value:
+        plain = isinstance(loaded, dict) and loaded.get("k") == value and "#" not in value
+        # Quoted too: what YAML 1.1 tools read as a boolean or number (yes, 0301234567),
+        # which check would warn of in the note just written.
+        if plain and not YAML11_SURPRISE.match(f"k: {value}"):
             return value
     except FrontMatterError:
         pass

@@ -246,7 +246,8 @@ def _person_from_card(card: Any, where: str) -> Person | None:
         return None
     aliases = []
     for nick in _values(card, "nickname"):
-        aliases += [a.strip() for a in re.split(f"[,{LIST_MARK}]", str(nick)) if a.strip()]
+        # Split where _prepare marked the list: an escaped comma (J\, the Great) stays.
+        aliases += [a.strip() for a in str(nick).split(LIST_MARK) if a.strip()]
     org = next(iter(_values(card, "org")), None)
     adr = next(iter(_values(card, "adr")), None)
     bday = next(iter(_values(card, "bday")), None)
@@ -289,13 +290,25 @@ def _birthday(value: Any) -> str | None:
 def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     """LinkedIn's Connections.csv: notes before the header, empty emails, `14 Jun 2023`."""
     lines = text.lstrip("\ufeff").splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("First Name,")), None)
+    start = next(  # quoted by some spreadsheet tools: "First Name","Last Name",...
+        (i for i, line in enumerate(lines) if line.replace('"', "").startswith("First Name,")),
+        None,
+    )
     if start is None:
         raise UsageError("import linkedin: no 'First Name,Last Name,...' header in the file")
     people, invalid = [], []
-    reader = csv.DictReader(io.StringIO("\n".join(lines[start:])))
+    # strict: a quote never closed is an error, not a value that runs to the end
+    reader = csv.DictReader(io.StringIO("\n".join(lines[start:])), strict=True)
     read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # not one contact made of the rest of the file
+            why = f"{exc}: a quote never closed? this row and the rest of the file were not read"
+            invalid.append((f"line {start + read + 1}", why))
+            break
         while start + read < len(lines) and not lines[start + read]:
             read += 1  # csv skips empty lines, which it counts
         where = f"line {start + read + 1}"  # a quoted value may span several lines
