@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -15,6 +16,21 @@ from mdnet.cli import main
 # benchmarks/, not in tests.
 settings.register_profile("mdnet", deadline=None)
 settings.load_profile("mdnet")
+
+
+def _users_indexes() -> set[str]:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    folder = Path(base if os.path.isabs(base) else Path.home() / ".cache") / "mdnet"
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def users_cache_untouched():
+    """No test may write into the user's own cache (a monkeypatch.undo() once dropped
+    private_cache's folder, and a test built its index in ~/.cache)."""
+    before = _users_indexes()
+    yield
+    assert _users_indexes() <= before, "a test wrote an index into the user's cache"
 
 
 @pytest.fixture(autouse=True)

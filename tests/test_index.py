@@ -764,10 +764,13 @@ def test_an_index_that_cannot_be_put_in_place_leaves_no_build_file_and_no_lock(v
     def full(*args):
         raise OSError(28, "No space left on device")
 
+    replace = db.os.replace
     monkeypatch.setattr(db.os, "replace", full)
     with Index(load_config(vault.root)) as index, pytest.raises(OSError, match="space"):
         index.refresh()
-    monkeypatch.undo()
+    # Not monkeypatch.undo(): that undoes private_cache's XDG_CACHE_HOME too, and the
+    # refresh below wrote its index into the user's own ~/.cache.
+    monkeypatch.setattr(db.os, "replace", replace)
     assert _build_files(db.index_path(vault.root)) == []
     result, rows = refresh(vault)
     assert result.rebuilt and [text for _, _, text in rows] == ["coffee"]
@@ -797,7 +800,7 @@ def test_an_index_put_in_place_while_another_command_opens_the_old_one(vault, mo
     with Index(load_config(vault.root)) as index:
         vault.write("people/Afi.md", "- 2025-03-01 tea\n")
         assert index.refresh().added == 1
-    monkeypatch.undo()
+    monkeypatch.setattr(db, "connect", connect)  # not undo(): it would drop private_cache
     assert swapped
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -702,6 +702,19 @@ def test_report_notes_are_written_only_when_they_change(vault):
     assert target.stat().st_mtime_ns == first
 
 
+def test_a_report_note_never_makes_the_vault_folder_again(tmp_path):
+    """The watcher checks the vault is there, then writes its reports: a vault moved in
+    between was made again, empty, by the report's `mkdir -p` (a flaky watcher test)."""
+    from mdnet.writer import write_report_note
+
+    vault = tmp_path / "vault"  # moved away just now
+    with pytest.raises(FileNotFoundError):
+        write_report_note(vault / "Reports" / "R.md", "---\ngenerated_by: mdnet\n---\n", vault)
+    assert not vault.exists()
+    vault.mkdir()  # there: the folders below it are made
+    assert write_report_note(vault / "A" / "B" / "R.md", "---\ngenerated_by: mdnet\n---\n", vault)
+
+
 def test_a_report_note_keeps_its_byte_order_mark_and_line_endings(vault):
     """A Windows checkout (git autocrlf) or editor gave the note CRLF and a BOM: every
     run rewrote it as LF without the mark, unchanged or not, and each rewrite synced."""

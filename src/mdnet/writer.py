@@ -217,7 +217,7 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
     bytes changed (an unchanged report is not rewritten, so sync tools see no churn)."""
     data = text.encode("utf-8")
     refuse_leaving_the_vault(path, vault)  # before a folder is made out there
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folders(path.parent, vault)
     if not regular_or_missing(path):  # a FIFO would block the read below
         raise RefusedError(f"{path}: not a regular file; nothing was written")
     try:
@@ -238,6 +238,23 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
         return False
     atomic_write(path, data, expected=snapshot, vault=vault)
     return True
+
+
+def _make_folders(folder: Path, vault: Path | None) -> None:
+    """The report note's folder. Inside the vault, made from the vault down and never
+    the vault itself: a vault moved away meanwhile (the watcher's race) makes this fail,
+    where `mkdir -p` would have made a new, empty folder in its old place."""
+    inside = vault is not None and Path(os.path.abspath(folder)).is_relative_to(
+        os.path.abspath(vault)
+    )
+    if not inside or vault is None:
+        folder.mkdir(parents=True, exist_ok=True)  # --output where the user asked
+        return
+    current = Path(os.path.abspath(vault))
+    for part in Path(os.path.abspath(folder)).relative_to(current).parts:
+        current /= part
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(current)  # fails when the folder above is gone
 
 
 def _as_the_note_is_written(text: str, old: bytes) -> bytes:
