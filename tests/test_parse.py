@@ -274,14 +274,24 @@ def test_markdown_links_to_notes_count_as_links():
         ("di", 2),
         ("../people/afi doe", 2),
         ("work/ed ng", 3),
-        ("fay", 4),
-    ]
+    ]  # [Fay](Fay) is in an open task: the task's link (a follow-up), no mention
     assert [i.links for i in note.interactions] == [("di", "../people/afi doe"), ("work/ed ng",)]
     assert note.tasks[0].links == ("fay",)
     slow = parse(
         "`x` [Bo](Bo.md) `[Cy](Cy.md)`\n- 2025-01-01 [Afi](Afi.md)\n", "Daily/2025-01-01.md"
     )
     assert [link.key for link in slow.links] == ["bo", "afi"]
+
+
+def test_an_open_task_is_a_reminder_not_a_mention():
+    """- [ ] Call [[Carla]] in a daily note gave Carla a mention: writing a reminder to
+    call someone took them off the reconnect list (and counted as a day met for ask)."""
+    note = parse(
+        "- [ ] Call [[Carla]], overdue!\n- [x] called [[Bo]]\nSaw [[Di]].\n- [ ] and [[Di]]\n",
+        "Daily/2026-12-19.md",
+    )
+    assert [(link.key, link.line) for link in note.links] == [("bo", 2), ("di", 3)]
+    assert [t.links for t in note.tasks] == [("carla",), ("bo",), ("di",)]
 
 
 def test_links_in_front_matter_values_with_their_lines():

@@ -452,3 +452,11 @@ def test_markdown_and_relative_links_give_contacts_their_touches(vault):
         ("2026-06-26", "touchpoint"),
         ("2026-06-28", "mention"),
     ]
+
+
+def test_a_reminder_task_keeps_a_contact_on_the_list_as_a_follow_up(vault):
+    vault.write("people/Carla.md", "---\ncadence: 10d\n---\n- 2026-06-01 coffee\n")
+    vault.write("Daily/2026-06-29.md", "- [ ] Call [[Carla]], overdue!\n")
+    rows, names = reconnect(vault)
+    assert names == ["Carla"] and rows["Carla"]["last_contact"] == "2026-06-01"
+    assert [b["text"] for b in rows["Carla"]["bring_up"]] == ["Call [[Carla]], overdue!"]
