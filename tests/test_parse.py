@@ -283,6 +283,23 @@ def test_markdown_links_to_notes_count_as_links():
     assert [link.key for link in slow.links] == ["bo", "afi"]
 
 
+def test_an_undated_item_with_a_kinds_tag_is_said():
+    """- Ada gave me a book #gift/received, in a daily note, counted for nothing: the
+    gifts report missed it and check said nothing."""
+    note = parse(
+        "- Ada gave me a book [[Ada]] #gift/received\n- [[Bo]] helped #favour/given/x\n"
+        "- just a #call\n- [ ] buy a #gift/given\n- 2025-01-01 dated #gift/given\n"
+        "- life news #life\n",
+        "Daily/2025-01-02.md",
+    )
+    assert messages(note) == [
+        "1:warning:#gift/received on an item without a date counts for nothing: start the "
+        "item with its day (- YYYY-MM-DD ...)",
+        "2:warning:#favor/given/x on an item without a date counts for nothing: start the "
+        "item with its day (- YYYY-MM-DD ...)",
+    ]
+
+
 def test_an_open_task_is_a_reminder_not_a_mention():
     """- [ ] Call [[Carla]] in a daily note gave Carla a mention: writing a reminder to
     call someone took them off the reconnect list (and counted as a day met for ask)."""
@@ -447,6 +464,10 @@ fragments = st.sampled_from(
         ">   more in the quote",
         "a -> b",
         "see [Li](Li.md) and [[Li]]",
+        "- Ada gave me a book [[Ada]] #gift/received",
+        "  * [[Bo]] said #Ask #no",
+        "3. 2025-02-30 bad day #paid",
+        "- [ ] wrap a present #gift/given",
         "- 2025-09-10 [Mo Re](../people/Mo%20Re.md#Log) [[Ni]] [x](https://y.example/a.md)",
         '- [ ] ask [No](<work/No.md> "t") ![p](p.png)',
     ]

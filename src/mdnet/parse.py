@@ -467,8 +467,12 @@ def _scan_body(
         )
     if fast:
         _scan_plain_body(note, lines, start, body)
+        if "#" in body:
+            _undated_kinds_in_plain_body(note, body, start + 1)
+            note.problems.sort(key=lambda problem: problem.line)  # as the line scan has them
     else:
         _scan_body_by_line(note, lines, start)
+        note.problems.sort(key=lambda problem: problem.line)
     if note.tasks and note.links:
         # An open task is a reminder ("- [ ] call [[Carla]]"), not contact: its links
         # stay in the task (a follow-up) and give no mention. A done one does.
@@ -722,9 +726,13 @@ def _list_item(note: ParsedNote, match: re.Match[str], number: int) -> _OpenItem
             _add_task(note, box[1], box[2].strip(), number)
             return None
     elif not first.isdigit():
+        if "#" in rest:
+            _undated_kind(note, rest, number)
         return None
     date_match = ITEM_DATE.match(rest)
     if not date_match:
+        if "#" in rest:
+            _undated_kind(note, rest, number)
         return None
     day = date_match[1] or date_match[2]
     if not is_valid_day(day):
@@ -734,6 +742,52 @@ def _list_item(note: ParsedNote, match: re.Match[str], number: int) -> _OpenItem
     separator = SEPARATOR.match(text)
     _add_interaction(note, number, day, (text[separator.end() :] if separator else text).strip())
     return _OpenItem(len(match[1]), len(note.interactions) - 1)
+
+
+def _undated_kind(note: ParsedNote, rest: str, number: int) -> None:
+    """A list item without a date whose tag gives a kind (`- Ada gave me a book
+    #gift/received`): it counts for nothing, so the gifts report would miss it without
+    a word. Said as a warning at its line."""
+    tags = tags_in(_strip_code_spans(LINK.sub(" ", rest)))
+    kind, _ = kind_of(tags) if tags else ("touchpoint", None)
+    if kind in ("touchpoint", "life"):
+        return
+    tag = next(t for t in tags if t.split("/")[0] in ("gift", "favor", "ask", "intro", "paid"))
+    message = (
+        f"#{tag} on an item without a date counts for nothing: start the item with its "
+        "day (- YYYY-MM-DD ...)"
+    )
+    note.problems.append(Problem(note.path, number, WARNING, message))
+
+
+# A kind's tag, as the fast path looks for the lines that may hold an undated item with one.
+KIND_TAG = re.compile(r"#(?:gift|favou?r|ask|intro|paid)", re.IGNORECASE)
+
+
+def _undated_kinds_in_plain_body(note: ParsedNote, body: str, first_line: int) -> None:
+    """The fast path's _undated_kind: it jumps from one kind's tag to the next and looks
+    only at lines that are not a dated item or a task already (most tags are in those),
+    sorting the rest as _list_item does."""
+    known = {item.line for item in note.interactions} | {task.line for task in note.tasks}
+    number, pos, seen = first_line, 0, -1
+    for match in KIND_TAG.finditer(body):
+        at = match.start()
+        number += body.count("\n", pos, at)
+        pos = at
+        if number == seen or number in known:
+            continue
+        seen = number
+        start = body.rfind("\n", 0, at) + 1
+        end = body.find("\n", at)
+        item = LIST_ITEM.match(body[start : end if end >= 0 else len(body)])
+        if item is None:
+            continue
+        rest = item[2]
+        if rest[:1] == "[" and TASK_BOX.match(rest):
+            continue
+        if (rest[:1].isdigit() or rest[:1] == "[") and ITEM_DATE.match(rest):
+            continue  # dated: an interaction, or an impossible day said already
+        _undated_kind(note, rest, number)
 
 
 def _bad_day(note: ParsedNote, day: str, number: int) -> None:
