@@ -111,8 +111,12 @@ def test_ask_says_the_day_it_checked_for_and_counts_in_the_singular(vault):
     vault.write("people/B.md", "- 2025-01-01 hi\n")
     result = vault.run("ask", "B", "x", "--as-of", "2025-02-01")
     assert result.exit_code == 1
-    assert result.stdout.startswith("B: not yet (1 day met before 2025-02-01)\n")
-    assert "you have met once before 2025-02-01;" in result.stdout
+    assert result.stdout.startswith("B: not yet (met on 1 day before 2025-02-01)\n")
+    assert "you have met only once before 2025-02-01;" in result.stdout
+    vault.write("people/Kim.md", "")
+    kim = vault.run("ask", "Kim", "--as-of", "2025-02-01").stdout
+    assert kim.startswith("Kim: not yet (never met before 2025-02-01)\n")  # not "0 days met"
+    assert "you have never met before 2025-02-01;" in kim  # not "you have met never"
     assert "only 1 word:" in result.stdout
 
 
@@ -351,6 +355,13 @@ def test_an_empty_ask_text_is_checked_as_one_of_spaces_is(vault):
     for text in ("", "   "):
         out = json.loads(vault.run("ask", "Two", text, "--format", "json").stdout)
         assert any(w.startswith("only 0 words") for w in out["warnings"]), text
+
+
+def test_show_leaves_an_empty_property_empty(vault):
+    """`mdnet add` writes empty keys, which show printed as Python's None."""
+    assert vault.run("add", "Lee").exit_code == 0
+    out = vault.run("show", "Lee").stdout
+    assert "None" not in out and "\n  cadence:\n" in out
 
 
 def test_show_draws_the_last_two_years(vault):

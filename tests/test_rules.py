@@ -131,6 +131,17 @@ def test_draft_fills_fields_and_drops_sentences_with_empty_ones(vault):
     assert vault.run("draft", "Sam", "--as-of", AS_OF).stdout == "Hey Sam!\n"
 
 
+def test_draft_says_a_placeholder_that_is_no_field(vault, tmp_path):
+    """{frist_name} dropped the greeting without a word."""
+    vault.write("people/Carla.md", "---\ncity: Lisbon\n---\n- 2026-01-01 call\n")
+    template = tmp_path / "t.txt"
+    template.write_text("Hi {frist_name}, good to see you. Coffee in {city} soon?\n")
+    result = vault.run("draft", "Carla", "--template", str(template))
+    assert result.exit_code == 0 and result.stdout == "Coffee in Lisbon soon?\n"
+    assert "{frist_name} is no field of this contact" in result.stderr
+    assert vault.run("draft", "Carla").stderr == ""  # the built-in template: no such notes
+
+
 def test_draft_templates_cannot_reach_attributes_items_or_code(vault, tmp_path):
     vault.write("people/Jib.md", "---\nnote: 'a {name} and {{x}} inside'\ncity: '{0}'\n---\n")
     template = tmp_path / "t.txt"

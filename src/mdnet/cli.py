@@ -635,8 +635,9 @@ def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
         emit(to_json(check), output)
     else:
         verdict = "ready to ask" if check.ready else "not yet"
-        days = f"{check.prior_days} day{'' if check.prior_days == 1 else 's'}"
-        lines = [f"{check.name}: {verdict} ({days} met before {_day_said(as_of)})"]
+        n = check.prior_days
+        met = "never met" if n == 0 else f"met on {n} day{'' if n == 1 else 's'}"
+        lines = [f"{check.name}: {verdict} ({met} before {_day_said(as_of)})"]
         lines += [f"  ✗ {reason}" for reason in check.reasons]
         if check.ready:
             owe = " (you owe them: ask with care, and give first)" if check.balance < 0 else ""
@@ -695,7 +696,7 @@ def draft(state: State, name: str, template, as_of, output) -> None:
     Example:
       mdnet draft "Jib Okafor"
     """
-    from .draft import draft_message
+    from .draft import BUILT_IN, draft_message
 
     text = None
     if template:
@@ -706,7 +707,15 @@ def draft(state: State, name: str, template, as_of, output) -> None:
                 f"cannot read {template}: {exc}", param_hint="--template"
             ) from None
     day = as_of or dt.date.today()
-    message = state.read(lambda idx: draft_message(idx.conn, state.config, name, day, text))
+    message, unknown = state.read(
+        lambda idx: draft_message(idx.conn, state.config, name, day, text)
+    )
+    for field in unknown:
+        click.echo(
+            f"mdnet: draft: {{{field}}} is no field of this contact (a typo? the fields: "
+            f"{', '.join(BUILT_IN)} and its properties); its sentence was left out",
+            err=True,
+        )
     emit(message, output)
 
 

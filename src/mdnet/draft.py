@@ -30,11 +30,20 @@ DEFAULT_TEMPLATE = (
 )
 
 
+BUILT_IN = ("name", "first_name", "last_text", "last_date", "bring_up", "event", "city")
+
+
 def draft_message(
     conn: sqlite3.Connection, config: Config, name: str, as_of: dt.date, template: str | None
-) -> str:
+) -> tuple[str, list[str]]:
+    """The message, and the placeholders of a template of the user's that are no field
+    of this contact (a typo like {frist_name} would drop its sentence without a word)."""
     contact = find_contact(conn, name)
-    return render(template or DEFAULT_TEMPLATE, draft_fields(conn, config, contact, as_of))
+    fields = draft_fields(conn, config, contact, as_of)
+    unknown = [] if template is None else list(dict.fromkeys(
+        field for field in PLACEHOLDER.findall(template) if field not in fields
+    ))  # fmt: skip
+    return render(template or DEFAULT_TEMPLATE, fields), unknown
 
 
 def draft_fields(

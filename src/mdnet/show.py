@@ -117,7 +117,8 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
     lines = [style.bold(card.name) + style.dim(f"  {card.path}"), ""]
     for key, value in card.properties.items():
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        lines.append(f"  {key + ':':<14} {render.clip(str(shown), 62)}")
+        shown = "" if shown is None else str(shown)  # an empty property, not "None"
+        lines.append(f"  {key + ':':<14} {render.clip(shown, 62)}".rstrip())
     lines.append("")
     cadence = f"every {s.cadence_days}d" if s.cadence_days else "no reminders (cadence none)"
     last = f"{s.last_contact} ({render.ago(s.days_since)})" if s.last_contact else "never"

@@ -75,10 +75,10 @@ def check_ask(
             days.add(prop.isoformat())
     reasons = []
     if len(days) < 2:
-        met = "once" if len(days) == 1 else "never"
+        met = "have met only once" if len(days) == 1 else "have never met"
         before = "today" if as_of == dt.date.today() else day
         reasons.append(
-            f"first-date rule: you have met {met} before {before}; build the relationship "
+            f"first-date rule: you {met} before {before}; build the relationship "
             "first (never ask on the first or second meeting)"
         )
     for date, answer, _text, path, line in db.asks_of(conn, cid, day):
