@@ -382,10 +382,11 @@ def _given_received_chart(rows: Sequence[GiftsRow]) -> list[str]:
         return []
     names = ", ".join('"' + re.sub(r'["\\\n`]', "", r.name)[:24] + '"' for r in shown)
     top = max(max(r.given, r.received) for r in shown) or 1
+    which = f": the {len(shown)} most owed of {len(rows)}" if len(rows) > len(shown) else ""
     return [
         "```mermaid",
         "xychart-beta",
-        '    title "Given (first bar) and received"',
+        f'    title "Given (first bar) and received{which}"',
         f"    x-axis [{names}]",
         f'    y-axis "count" 0 --> {top}',
         f"    bar [{', '.join(str(r.given) for r in shown)}]",
@@ -408,15 +409,16 @@ def gifts_markdown_body(
         return "\n".join(lines + [NONE_SHOWN if total else "Nothing logged yet.", ""])
     lines += _given_received_chart(rows)
     lines += [
-        "| Contact | Given | Received | Balance | Status | Asks | Declined | Pending | Ideas |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Contact | Given | Received | Balance | Status | Asks | Declined | Pending | Paid "
+        "| Ideas | No asks before |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for row in rows:
+    for row in rows:  # what the text report says, paid and a recent no included
         lines.append(
             f"| {wikilink(row.path, row.name, shared)} | {row.given} | {row.received}"
             f" | {row.balance:+d}"
-            f" | {row.status} | {row.asks} | {row.declined} | {row.pending}"
-            f" | {cell(', '.join(row.gift_ideas))} |"
+            f" | {row.status} | {row.asks} | {row.declined} | {row.pending} | {row.paid}"
+            f" | {cell(', '.join(row.gift_ideas))} | {_rest_until(row.last_declined, as_of) or ''} |"
         )
     return "\n".join(lines) + "\n"
 
