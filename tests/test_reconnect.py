@@ -193,6 +193,19 @@ def test_past_event_attendance_is_a_mention(vault):
     assert "Jib" not in rows
 
 
+def test_a_trips_title_counts_only_who_is_due_and_no_contacts_names_the_folder(vault):
+    """--city lists everyone in the city, in touch or not: its title said "3 to reach
+    out to" over two rows in touch; and an empty vault's hint named people/, whatever
+    the config said and wherever mdnet looked."""
+    vault.write(".mdnet.toml", 'people_dir = "Contacts"\n')
+    text = vault.run("report", "reconnect", "--as-of", AS_OF).stdout
+    assert f"notes under {vault.root / 'Contacts'}/ or tagged person" in text
+    vault.write("Contacts/Late.md", "---\ncity: Lisbon\ncadence: 10d\n---\n- 2026-01-01 x\n")
+    vault.write("Contacts/Fine.md", "---\ncity: Lisbon\n---\n- 2026-06-20 dinner\n")
+    trip = vault.run("report", "reconnect", "--as-of", AS_OF, "--city", "Lisbon").stdout
+    assert "· 1 to reach out to" in trip and "Fine" in trip
+
+
 def test_city_filter_for_a_trip(vault):
     vault.write("people/A.md", "---\ncity: Lisbon\n---\n")
     vault.write("people/B.md", "---\ncity: Porto\n---\n")

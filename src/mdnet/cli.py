@@ -388,6 +388,7 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
     Examples:
       mdnet report
       mdnet report reconnect --as-of 2026-11-20 --format json
+      mdnet report reconnect --city Lisbon      (a trip: everyone there)
       mdnet report gifts --since 2026-01-01
     """
     if ctx.invoked_subcommand is not None:
@@ -519,7 +520,12 @@ def query(state: State, sql: str, fmt: str, output) -> None:
 @click.argument("text", type=TEXT)
 @click.option("--date", "day", type=DATE, help="The day it happened (default: today).")
 @click.option(
-    "--tag", "tags", multiple=True, metavar="T", help="A tag, e.g. call or gift/given.", type=TEXT
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="T",
+    help="A tag, e.g. call or gift/given (again for more: --tag ask --tag yes).",
+    type=TEXT,
 )
 @pass_state
 def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
@@ -546,7 +552,14 @@ def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
     "--cadence", metavar="D", help="How often to reconnect: 30d, 2w, monthly, none.", type=TEXT
 )
 @click.option("--met", type=DATE, help="When you first met.")
-@click.option("--tag", "tags", multiple=True, metavar="T", help="A tag for the note.", type=TEXT)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="T",
+    help="A tag for the note (again for more).",
+    type=TEXT,
+)
 @pass_state
 def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) -> None:
     """Create a contact note `people/NAME.md`; never overwrites a note.

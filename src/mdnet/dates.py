@@ -68,7 +68,10 @@ def parse_duration(value: object) -> int | None:
     match = _DURATION.match(text)
     if match and int(match[1]) > 0:
         return _at_most_a_century(int(match[1]) * UNIT_DAYS[match[2].lower()])
-    raise ValueError(f"not a duration: {value!r} (use 30d, 2w, 3m, 1y, monthly or none)")
+    raise ValueError(
+        f"not a duration: {value!r} (use 30d, 2w, 3m, 1y, weekly, biweekly, monthly, "
+        "quarterly, yearly or none)"
+    )
 
 
 def _at_most_a_century(days: int) -> int:

@@ -184,14 +184,20 @@ def reconnect_text(
     style: Style,
     total: int | None = None,
     no_contacts: bool = False,
+    due: int | None = None,
+    where: str = "people/",
 ) -> str:
-    """`total`: how many rows there were before --limit kept the first ones."""
+    """`total`: how many rows there were before --limit kept the first ones; `due`: how
+    many of them are to reach out to (a trip's --city lists those in touch too);
+    `where`: the people folder, and the vault when it was not found but assumed."""
     count = len(rows) if total is None else total
-    title = f"Reconnect · as of {as_of.isoformat()} · {count} to reach out to"
+    title = (
+        f"Reconnect · as of {as_of.isoformat()} · {count if due is None else due} to reach out to"
+    )
     lines = [style.bold(title), ""]
     if not rows and total == 0 and no_contacts:
         lines.append(
-            "  No contacts yet: `mdnet add NAME`, or notes under people/ or tagged person."
+            f"  No contacts yet: `mdnet add NAME`, or notes under {where} or tagged person."
         )
     elif not rows:
         lines.append(f"  {NONE_SHOWN}" if count else "  Nobody is overdue. Good friend!")

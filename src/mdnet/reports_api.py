@@ -35,7 +35,11 @@ def reconnect(
         return render.front_matter("reconnect", as_of) + body
     no_contacts = not every and not db.has_contacts(conn)
     style = render.Style(color)
-    return render.reconnect_text(rows, as_of, style, total=len(every), no_contacts=no_contacts)
+    due = sum(1 for row in every if row.reason in ("overdue", "never", "birthday"))
+    where = f"{config.vault / config.people_dir}/"
+    return render.reconnect_text(
+        rows, as_of, style, total=len(every), no_contacts=no_contacts, due=due, where=where
+    )
 
 
 def gifts(
