@@ -124,13 +124,13 @@ def key_line(source: str, key: str, table: str = "") -> int:
 
 
 def _unknown_keys(raw: dict, source: str) -> tuple[tuple[int, str], ...]:
-    import difflib
-
     found = []
     for table, known in KNOWN_KEYS.items():
         values = raw if not table else raw.get(table, {})
         for key in values if isinstance(values, dict) else ():
             if key not in known:
+                import difflib  # here: every command loads the config, few have a typo
+
                 near = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(known)})"
                 where = f"[{table}] " if table else ""
