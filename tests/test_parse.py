@@ -274,7 +274,8 @@ def test_markdown_links_to_notes_count_as_links():
         ("di", 2),
         ("../people/afi doe", 2),
         ("work/ed ng", 3),
-    ]  # [Fay](Fay) is in an open task: the task's link (a follow-up), no mention
+        ("fay", 4),
+    ]
     assert [i.links for i in note.interactions] == [("di", "../people/afi doe"), ("work/ed ng",)]
     assert note.tasks[0].links == ("fay",)
     slow = parse(
@@ -307,8 +308,13 @@ def test_an_open_task_is_a_reminder_not_a_mention():
         "- [ ] Call [[Carla]], overdue!\n- [x] called [[Bo]]\nSaw [[Di]].\n- [ ] and [[Di]]\n",
         "Daily/2026-12-19.md",
     )
-    assert [(link.key, link.line) for link in note.links] == [("bo", 2), ("di", 3)]
+    from mdnet.rows import note_rows
+
+    head = note_rows(note, 1)[0]
+    assert json.loads(head[-2]) == {"carla": 1, "bo": 2, "di": 3}  # every link, for check
+    assert json.loads(head[-1]) == {"bo": 2, "di": 3}  # those that give a mention
     assert [t.links for t in note.tasks] == [("carla",), ("bo",), ("di",)]
+    assert note_rows(parse("- [x] called [[Bo]]\n"), 1)[0][-1] is None  # no open task
 
 
 def test_links_in_front_matter_values_with_their_lines():

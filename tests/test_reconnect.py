@@ -473,3 +473,10 @@ def test_a_reminder_task_keeps_a_contact_on_the_list_as_a_follow_up(vault):
     rows, names = reconnect(vault)
     assert names == ["Carla"] and rows["Carla"]["last_contact"] == "2026-06-01"
     assert [b["text"] for b in rows["Carla"]["bring_up"]] == ["Call [[Carla]], overdue!"]
+    # The link is still a link: an ambiguous one is said, a relative one resolves.
+    vault.write("people/Sam A.md", "---\naliases: [Sam]\n---\n")
+    vault.write("people/Sam B.md", "---\naliases: [sam]\n---\n")
+    vault.write("Daily/2026-06-28.md", "- [ ] call [[Sam]]\n- [ ] ring [[../people/Carla]] again\n")
+    assert "Daily/2026-06-28.md:1: warning: [[sam]] is ambiguous" in vault.run("check").stdout
+    rows, names = reconnect(vault)
+    assert len(rows["Carla"]["bring_up"]) == 2 and rows["Carla"]["last_contact"] == "2026-06-01"

@@ -24,7 +24,7 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 24  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 25  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +40,9 @@ CREATE TABLE notes (
     date TEXT,                      -- the day of a dated note (file name or `date:`)
     body_line INTEGER NOT NULL,
     properties TEXT NOT NULL,       -- the front matter as JSON
-    links TEXT NOT NULL             -- JSON {link key: first line}, for the `links` view
+    links TEXT NOT NULL,            -- JSON {link key: first line}, for the `links` view
+    mention_links TEXT              -- the same without open tasks' links (a reminder to
+                                    -- call is no contact), when that differs, else NULL
 );
 CREATE TABLE contacts (
     note_id INTEGER PRIMARY KEY,
@@ -497,7 +499,7 @@ class Batch:
 
     def flush(self, conn: sqlite3.Connection) -> None:
         conn.executemany(
-            "INSERT OR REPLACE INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.notes
+            "INSERT OR REPLACE INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self.notes
         )
         conn.executemany("UPDATE notes SET stamp = ?, size = ? WHERE id = ?", self.touched)
         for table, rows in self.rows.items():
@@ -598,7 +600,8 @@ def refresh_touches(conn: sqlite3.Connection, note_ids: list[int] | None) -> Non
         f"""
         INSERT INTO touches
         SELECT r.contact_id, n.date, 'mention', NULL, n.id, MIN(l.value), NULL
-        FROM notes n, json_each(n.links) l JOIN resolved r ON r.key = l.key
+        FROM notes n, json_each(IFNULL(n.mention_links, n.links)) l
+        JOIN resolved r ON r.key = l.key
         WHERE n.date IS NOT NULL AND n.generated = 0 AND r.contact_id <> n.id
           {where.format("n.id")}
           AND NOT EXISTS (

@@ -473,12 +473,6 @@ def _scan_body(
     else:
         _scan_body_by_line(note, lines, start)
         note.problems.sort(key=lambda problem: problem.line)
-    if note.tasks and note.links:
-        # An open task is a reminder ("- [ ] call [[Carla]]"), not contact: its links
-        # stay in the task (a follow-up) and give no mention. A done one does.
-        open_lines = {task.line for task in note.tasks if not task.done}
-        if open_lines:
-            note.links[:] = [link for link in note.links if link.line not in open_lines]
 
 
 def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) -> None:

@@ -22,11 +22,14 @@ NoteRows = tuple
 
 def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
     props = note.properties
-    if any(link.key.startswith(".") for link in note.links):
+    if any(link.key.startswith(".") for link in note.links) or any(
+        key.startswith(".") for task in note.tasks for key in task.links
+    ):
         _resolve_relative_links(note)
     seen: dict[str, int] = {}
     for link in note.links:
         seen.setdefault(link.key, link.line)
+    mentioned = _mention_links(note, seen)
     contact = None
     names: list[tuple[str, int, str]] = []
     if note.is_contact:
@@ -40,6 +43,7 @@ def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
         note.body_line,
         _json(props) if props else "{}",
         _json(seen) if seen else "{}",
+        mentioned,
     )
     interactions = [
         (note_id, line, day, text, kind, answer, " ".join(tags), details, _keys(links))
@@ -51,6 +55,20 @@ def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
     ]
     problems = [(note_id, p.path, p.line, p.level, p.message) for p in note.problems]
     return head, contact, names, interactions, tasks, event, problems
+
+
+def _mention_links(note: ParsedNote, seen: dict[str, int]) -> str | None:
+    """The note's links but those only in open tasks, as JSON; None when that is all of
+    them. An open task is a reminder ("- [ ] call [[Carla]]"), not contact: it is her
+    follow-up and gives no mention (a done one does)."""
+    open_lines = {task.line for task in note.tasks if not task.done}
+    if not open_lines or not any(link.line in open_lines for link in note.links):
+        return None
+    kept: dict[str, int] = {}
+    for link in note.links:
+        if link.line not in open_lines:
+            kept.setdefault(link.key, link.line)
+    return _json(kept)
 
 
 def _resolve_relative_links(note: ParsedNote) -> None:
