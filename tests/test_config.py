@@ -152,3 +152,13 @@ def test_an_ignore_glob_may_start_with_dot_slash(vault):
     vault.write("people/Ann.md", "")
     names = vault.run("query", "SELECT name FROM contacts", "--format", "json").stdout
     assert json.loads(names) == [{"name": "Ann"}]
+
+
+def test_a_people_folder_with_a_joiner_or_a_no_break_space_is_fine(vault):
+    """Refusing every character that is not printable refused Persian's ZWNJ and emoji
+    joiners, which names hold: only control characters are refused."""
+    for name in ("دوست\u200cها", "👨\u200d👩\u200d👧 Family", "My\u00a0people"):
+        vault.write(".mdnet.toml", f'people_dir = "{name}"\n')
+        vault.write(f"{name}/Ann.md", "")
+        names = vault.run("query", "SELECT name FROM contacts", "--format", "json")
+        assert json.loads(names.stdout) == [{"name": "Ann"}], names.output

@@ -140,6 +140,9 @@ def test_a_cards_note_text_stays_text_in_the_note(vault, tmp_path):
                 " ",
                 "\\",
                 "\n",
+                "<<<<<<< HEAD",
+                "\\-",
+                "%\\%",
             ]
         )
     )
@@ -151,7 +154,9 @@ def test_inert_text_reads_back_as_written_and_starts_nothing(parts):
     from mdnet.parse import parse_note
 
     text = "".join(parts)
-    assert restored(inert(text)) == text or "\\" in text  # a user's own backslash may go
+    # A user's own backslashes too, but for a card that already writes the escapes inert
+    # uses in mid-line (%\% and <\!--): those come back unescaped (rare; left alone).
+    assert restored(inert(text)) == text or "%\\%" in text or "<\\!--" in text
     note = parse_note(
         "people/A.md", ("## About\n" + inert(text) + "\n## Log\n- 2025-02-02 b\n").encode()
     )
@@ -216,7 +221,14 @@ def test_linkedin_a_quoted_header_and_a_quote_never_closed(vault, tmp_path):
     result = vault.run("import", "linkedin", str(path))
     assert result.exit_code == 0, result.output
     assert [p.name for p in (vault.root / "people").iterdir()] == ["Zoe Yu.md"]
-    assert "line 3: unexpected end of data: a quote never closed?" in result.stdout
+    assert "line 3: a quote opened in this row is never closed" in result.stdout
+    # A stray quote mid-value is no such thing: strict reading lost the rest of the file.
+    path.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        'Ana,Lee,,,"Acme" Labs,CEO,14 Jun 2023\nBo,Ray,,,X,Y,15 Jun 2023\n'
+    )
+    result = vault.run("import", "linkedin", str(path))
+    assert "created 2," in result.stderr, result.output
 
 
 def test_a_file_with_no_card_is_a_usage_error(vault, tmp_path):
@@ -438,6 +450,10 @@ def test_exports_give_contacts_that_share_a_file_name_their_own_uids(vault):
     from mdnet.exporters import stable_uid
 
     vault.write("people/Solo.md", "---\ncadence: 10d\n---\n")
+    vault.write("people/Jo.md", "---\ncadence: 10d\n---\n")
+    alone = list(vobject.readComponents(vault.run("export", "vcard").stdout))
+    first = next(c.uid.value for c in alone if c.fn.value == "Jo")
+    (vault.root / "people" / "Jo.md").unlink()
     vault.write(
         "people/a/Jo.md", '---\nname: Jo A\ncadence: 10d\nurls: ["https://a.example/x,y"]\n---\n'
     )
@@ -449,6 +465,10 @@ def test_exports_give_contacts_that_share_a_file_name_their_own_uids(vault):
     calendar = icalendar.Calendar.from_ical(vault.run("export", "ics").stdout)
     events = [str(e["uid"]) for e in calendar.walk("VEVENT")]
     assert len(events) == 3 and len(set(events)) == 3
+    # A Jo alone, then a second one: the first keeps its UID (the shorter path).
+    vault.write("people/Jo.md", "---\ncadence: 10d\n---\n")
+    again = list(vobject.readComponents(vault.run("export", "vcard").stdout))
+    assert first in [c.uid.value for c in again if c.fn.value == "Jo"]
 
 
 def test_export_vcard_keeps_the_note_text_of_a_note_with_a_nul_byte(vault):

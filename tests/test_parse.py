@@ -299,6 +299,8 @@ def test_an_undated_item_with_a_kinds_tag_is_said():
         "2:warning:#favor/given/x on an item without a date counts for nothing: start the "
         "item with its day (- YYYY-MM-DD ...)",
     ]
+    both = parse("- x #gift #ask\n")  # #ask gives the kind (#gift alone is no kind)
+    assert messages(both)[0].startswith("1:warning:#ask on an item")
 
 
 def test_an_open_task_is_a_reminder_not_a_mention():
@@ -833,6 +835,15 @@ def test_code_spans_close_only_on_a_run_of_their_own_length():
     ]
     assert note.interactions[2].links == ("cy",)  # [[Bo]] is inside the span
     assert note.interactions[3].text == "y \\` b c ` d"  # an escaped backtick opens nothing
+
+
+def test_a_backslash_inside_a_code_span_is_text():
+    """CommonMark has no escapes inside code: `C:\\tmp\\` closes at its second backtick.
+    Taken for an escape, the span ran on, and [[Afi]] after it was lost."""
+    note = parse("- 2026-01-05 path `C:\\tmp\\` then met [[Afi]] and ` alone\n")
+    assert note.interactions[0].links == ("afi",)
+    hidden = parse("- 2026-01-05 `a\\` %% [[Secret]] `b`\n  - 2026-01-06 [[Bo]]\n")
+    assert [i.date for i in hidden.interactions] == ["2026-01-05"]  # the %% hides the rest
 
 
 def test_a_fence_info_string_opens_no_comment():

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def _config_from_toml(vault: Path, raw: dict, source: str = "") -> Config:
         if absolute or not parts or any(p.startswith(".") for p in parts):
             # .. leaves the vault; a dot folder is never indexed
             raise error(key.split()[-1], f"{key} must be {what} inside the vault", table)
-        if any(not c.isprintable() for c in value):  # a NUL, a line break
+        if any(unicodedata.category(c) == "Cc" for c in value):  # a NUL, a line break
             raise error(key.split()[-1], f"{key}: {value!r} holds a control character", table)
         return "/".join(parts)
 

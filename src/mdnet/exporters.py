@@ -25,14 +25,33 @@ def stable_uid(kind: str, identity: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{identity.lower()}"))
 
 
-def _identity(contact: sqlite3.Row, shared: frozenset[str]) -> str:
+def _first_paths(conn: sqlite3.Connection) -> dict[str, str]:
+    """file-name key → the path of the contact that keeps the file-name UID among those
+    that share it (the shortest path, then the first): adding a second Sam must not
+    change the first one's UIDs, or an address book would keep a stale copy."""
+    from .parse import name_key
+
+    firsts: dict[str, str] = {}
+    shared = db.shared_file_names(conn)
+    for contact in db.contacts(conn):
+        key = name_key(contact["file_name"])
+        if key in shared:
+            path = contact["path"]
+            if key not in firsts or (len(path), path) < (len(firsts[key]), firsts[key]):
+                firsts[key] = path
+    return firsts
+
+
+def _identity(contact: sqlite3.Row, shared: dict[str, str]) -> str:
     """What a contact's UIDs derive from: its file name in one Unicode form (a note
     renamed from NFD to NFC keeps them), or its path when another contact has the same
-    file name (else both cards and both reminders had one UID, and a calendar kept one)."""
+    file name and keeps it (else both cards and both reminders had one UID)."""
     from .parse import name_key
 
     key = name_key(contact["file_name"])
-    return name_key(contact["path"][:-3]) if key in shared else key
+    if key not in shared or shared[key] == contact["path"]:
+        return key
+    return name_key(contact["path"][:-3])
 
 
 def _escape(value: str) -> str:
@@ -82,7 +101,7 @@ def restored(text: str) -> str:
     """A card's free text as it was before importers.inert() made it inert."""
     lines = []
     for line in text.split("\n"):
-        line = re.sub(r"^([ \t]*)\\([-*+>#=_~`])", r"\1\2", line, count=1)
+        line = re.sub(r"^([ \t]*)\\([-*+>#=_~`<\\])", r"\1\2", line, count=1)
         line = re.sub(r"^([ \t]*)(\d{1,9})\\([.)])", r"\1\2\3", line, count=1)
         lines.append(re.sub(r"%\\(?=%)", "%", line.replace("<\\!--", "<!--")))
     return "\n".join(lines)
@@ -148,7 +167,7 @@ def _as_written(note: Path, key: str) -> str | None:
 
 def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
     cards = []
-    shared = db.shared_file_names(conn)
+    shared = _first_paths(conn)
     for contact in db.contacts(conn, with_properties=True):
         props = json.loads(contact["properties"])
         name = contact["name"]
@@ -203,7 +222,7 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
     calendar.add("x-wr-calname", "mdnet")
     stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
     statuses = every_row(conn, config, as_of)
-    shared = db.shared_file_names(conn)
+    shared = _first_paths(conn)
     for contact in db.contacts(conn):
         name, identity = contact["name"], _identity(contact, shared)
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None

@@ -297,16 +297,18 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     if start is None:
         raise UsageError("import linkedin: no 'First Name,Last Name,...' header in the file")
     people, invalid = [], []
-    # strict: a quote never closed is an error, not a value that runs to the end
-    reader = csv.DictReader(io.StringIO("\n".join(lines[start:])), strict=True)
+    body = lines[start:]
+    reader = csv.DictReader(io.StringIO("\n".join(body)))
     read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # not one contact made of the rest of the file
-            why = f"{exc}: a quote never closed? this row and the rest of the file were not read"
+    for row in reader:
+        if (
+            reader.line_num >= len(body)
+            and None in row.values()
+            and "\n" in "".join(value for value in row.values() if isinstance(value, str))
+        ):
+            # A quote never closed: the rest of the file became one value of this row,
+            # which is short of columns. Not one contact made of every row after it.
+            why = "a quote opened in this row is never closed: it and the rest of the file were not read"
             invalid.append((f"line {start + read + 1}", why))
             break
         while start + read < len(lines) and not lines[start + read]:
@@ -439,7 +441,7 @@ def _match(known: dict[str, str], person: Person) -> str | None:
 
 # A line's start that Markdown would read as structure: a list item or task, a heading,
 # a quote, a fence, a rule or a setext underline. A backslash makes it text (CommonMark).
-STRUCTURE = re.compile(r"^([ \t]*)(?:([-*+>#=_~`])|(\d{1,9})([.)]))")
+STRUCTURE = re.compile(r"^([ \t]*)(?:([-*+>#=_~`<\\])|(\d{1,9})([.)]))")
 
 
 def inert(text: str) -> str:

@@ -397,7 +397,8 @@ def _strip_code_spans(line: str) -> str:
 def code_spans(line: str) -> list[tuple[int, int]]:
     """(start, end) of each code span of a line, as CommonMark reads them: a run of
     backticks up to the next run of the same length (``a `b` c`` holds single ones); a
-    run with no such closer is text, and a backtick after a backslash opens nothing."""
+    run with no such closer is text. A backslash escapes an opener's first backtick, but
+    inside a span it is text: `C:\\tmp\\` closes where it seems to."""
     runs, following = _backtick_runs(line)
     spans, index = [], 0
     while index < len(runs):
@@ -411,23 +412,23 @@ def code_spans(line: str) -> list[tuple[int, int]]:
 
 
 def _backtick_runs(line: str) -> tuple[list[tuple[int, int]], list[int | None]]:
-    """The runs of backticks of a line, and for each the index of the next run of the
-    same length (its closer) or None. One pass: a regular expression that looks ahead
-    for each closer costs the line's length for every run, seconds on a long line."""
+    """The runs of backticks of a line, each as it would open a span (an escaped first
+    backtick left out), and for each the index of the next run that closes it: the next
+    whole run of the same length. One pass: a regular expression that looks ahead for
+    each closer costs the line's length for every run, seconds on a long line."""
+    whole = [match.span() for match in BACKTICKS.finditer(line)]
     runs = []
-    for match in BACKTICKS.finditer(line):
-        start, end = match.span()
-        if start > 0 and line[start - 1] == "\\":  # the first backtick is escaped
+    for start, end in whole:
+        if start > 0 and line[start - 1] == "\\":  # as an opener, the first is escaped
             start += 1
-        if start < end:
-            runs.append((start, end))
+        runs.append((start, end))
     following: list[int | None] = [None] * len(runs)
-    last_of_length: dict[int, int] = {}
+    last_of_length: dict[int, int] = {}  # a closer's length is its whole run's
     for index in range(len(runs) - 1, -1, -1):
-        length = runs[index][1] - runs[index][0]
-        following[index] = last_of_length.get(length)
-        last_of_length[length] = index
-    return runs, following
+        start, end = runs[index]
+        following[index] = last_of_length.get(end - start) if start < end else None
+        last_of_length[whole[index][1] - whole[index][0]] = index
+    return [(start, end) if start < end else (end, end) for start, end in runs], following
 
 
 class _OpenItem:
@@ -746,7 +747,10 @@ def _undated_kind(note: ParsedNote, rest: str, number: int) -> None:
     kind, _ = kind_of(tags) if tags else ("touchpoint", None)
     if kind in ("touchpoint", "life"):
         return
-    tag = next(t for t in tags if t.split("/")[0] in ("gift", "favor", "ask", "intro", "paid"))
+    tag = next(  # the tag that gave the kind, as kind_of finds it
+        t for prefix, name in KIND_BY_TAG if name == kind for t in tags
+        if t == prefix or t.startswith(prefix + "/")
+    )  # fmt: skip
     message = (
         f"#{tag} on an item without a date counts for nothing: start the item with its "
         "day (- YYYY-MM-DD ...)"
