@@ -362,6 +362,8 @@ def test_show_leaves_an_empty_property_empty(vault):
     assert vault.run("add", "Lee").exit_code == 0
     out = vault.run("show", "Lee").stdout
     assert "None" not in out and "\n  cadence:\n" in out
+    vault.write("people/Mo.md", "---\naliases:\n  -\n  - Moe\n---\n")  # an empty item
+    assert "None" not in vault.run("show", "Mo").stdout
 
 
 def test_show_draws_the_last_two_years(vault):

@@ -437,6 +437,10 @@ def test_log_refuses_an_entry_that_would_open_a_comment(vault, args):
             "## Log\r\n- 2025-01-01 a\r\n\r\nOther\r\n=====\r\n",
             "## Log\r\n- 2025-01-01 a\r\n- 2025-06-01 c\r\n\r\nOther\r\n=====\r\n",
         ),
+        (
+            "## Log\n- 2026-01-01 a\n\n2027 goals\n----------\n- run a marathon\n",
+            "## Log\n- 2026-01-01 a\n- 2025-06-01 c\n\n2027 goals\n----------\n- run a marathon\n",
+        ),
         # A rule under a list item is a thematic break, not a heading: still the section.
         (
             "## Log\n- 2025-01-01 a\n---\n- 2025-02-01 b\n",

@@ -20,7 +20,8 @@ LOG_HEADING = re.compile(r"^ {0,3}##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
 SECTION_END = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")  # a heading of the same or a higher level
 # A setext heading's underline (`Other` over `-----` or `=====`): one of level 1 or 2 too.
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
-PARAGRAPH_LINE = re.compile(r"^ {0,3}[^\s>#|*+\-\d]")  # text, not a list item, quote or heading
+# Text that a setext underline makes a heading: not a list item, quote, heading or table.
+PARAGRAPH_LINE = re.compile(r"^ {0,3}(?![-*+][ \t]|\d{1,9}[.)][ \t]|[>#|])\S")
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Characters a file name cannot hold here or on other systems, and those that break
 # an Obsidian link: `# ^ [ ] |`.

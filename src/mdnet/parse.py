@@ -82,8 +82,9 @@ def md_link_key(target: str) -> str:
     path, _, heading = target.partition("#")
     path = unquote(path)
     last = path.rsplit("/", 1)[-1]
-    if "." in last and not last.lower().endswith(".md"):
-        return ""
+    extension = last.rpartition(".")[2] if "." in last else ""
+    if extension.isalnum() and len(extension) <= 5 and extension.lower() != "md":
+        return ""  # pic.png, a.pdf; not the dots of "J. R. Smith" or "Dr. Who"
     return link_key(path)
 
 

@@ -116,7 +116,10 @@ def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
     s = card.status
     lines = [style.bold(card.name) + style.dim(f"  {card.path}"), ""]
     for key, value in card.properties.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        if isinstance(value, list):
+            shown = ", ".join(str(v) for v in value if v is not None)
+        else:
+            shown = value
         shown = "" if shown is None else str(shown)  # an empty property, not "None"
         lines.append(f"  {key + ':':<14} {render.clip(shown, 62)}".rstrip())
     lines.append("")
