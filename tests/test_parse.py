@@ -305,6 +305,21 @@ def test_an_undated_item_with_a_kinds_tag_is_said():
     assert messages(both)[0].startswith("1:warning:#ask on an item")
 
 
+def test_an_item_dated_in_a_form_not_read_is_said():
+    """- **2025-06-30** walk, - [[Journal/2025-06-28]] call, - 2025-06-29T19:00 dinner
+    counted for nothing without a word. A link to a titled note is no date."""
+    note = parse(
+        "- **2025-06-30** walk\n- [[Journal/2025-06-28]] call\n- 2025-06-29T19:00 dinner\n"
+        "- [[2025-06-01 Standup]] notes\n- [[2025-06-02]] fine\n"
+    )
+    assert [(p.line, p.message) for p in note.problems] == [
+        (1, "this item's date is not read as written: start it with 2025-06-30 or [[2025-06-30]]"),
+        (2, "this item's date is not read as written: start it with 2025-06-28 or [[2025-06-28]]"),
+        (3, "this item's date is not read as written: start it with 2025-06-29 or [[2025-06-29]]"),
+    ]
+    assert [i.date for i in note.interactions] == ["2025-06-02"]
+
+
 def test_an_open_task_is_a_reminder_not_a_mention():
     """- [ ] Call [[Carla]] in a daily note gave Carla a mention: writing a reminder to
     call someone took them off the reconnect list (and counted as a day met for ask)."""
@@ -478,6 +493,10 @@ fragments = st.sampled_from(
         "  * [[Bo]] said #Ask #no",
         "3. 2025-02-30 bad day #paid",
         "- [ ] wrap a present #gift/given",
+        "- **2025-06-30** walk #gift/given",
+        "  - [[Journal/2025-06-28]] call [[Bo]]",
+        "- 2025-06-29T19:00 dinner",
+        "- [[2025-06-01 Standup]] notes",
         "- 2025-09-10 [Mo Re](../people/Mo%20Re.md#Log) [[Ni]] [x](https://y.example/a.md)",
         '- [ ] ask [No](<work/No.md> "t") ![p](p.png)',
     ]

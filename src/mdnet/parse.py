@@ -504,9 +504,12 @@ def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) 
         at = match.start() + 1
         number += lined.count("\n", pos, at)
         pos = at
-        indent, box, task, wday, day, text = match.groups()
+        indent, box, task, wday, day, text, near = match.groups()
         if box is not None:
             _add_task(note, box, task.strip(), number)
+            continue
+        if near is not None:
+            _near_date(note, near, number)
             continue
         day = day or wday
         if not is_valid_day(day):
@@ -543,9 +546,27 @@ ITEM_LINES = re.compile(
     r"\n([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+"
     r"(?:\[(?P<box>.)\](?:[ \t]+|$)(?P<task>.*)"
     r"|(?:\[\[(?P<wday>\d{4}-\d\d-\d\d)(?:\|[^\]\n]*)?\]\]|(?P<day>\d{4}-\d\d-\d\d))(?![\w/-])"
-    r"(?:[ \t]*(?:[-—–][ \t]+|:[ \t]*))?(?P<text>.*))$",
+    r"(?:[ \t]*(?:[-—–][ \t]+|:[ \t]*))?(?P<text>.*)"
+    r"|(?P<near>(?:\*{1,2}|_{1,2})\d{4}-\d\d-\d\d|\[\[[^\]\n|]*/\d{4}-\d\d-\d\d(?:\|[^\]\n]*)?\]\]"
+    r"|\d{4}-\d\d-\d\d[Tt]\d).*)$",
     re.MULTILINE,
 )
+# The same near forms at the start of an item's text, for the line-by-line path.
+NEAR_DATE = re.compile(
+    r"(?:\*{1,2}|_{1,2})\d{4}-\d\d-\d\d|\[\[[^\]\n|]*/\d{4}-\d\d-\d\d(?:\|[^\]\n]*)?\]\]"
+    r"|\d{4}-\d\d-\d\d[Tt]\d"
+)
+
+
+def _near_date(note: ParsedNote, written: str, number: int) -> None:
+    """An item that starts with a date in a form that is not read (**2025-06-30**, a
+    daily note's link with its folder [[Journal/2025-06-28]], 2025-06-29T19:00): it
+    would count for nothing, unsaid. (A link to a titled note, [[2025-06-01 Standup]],
+    is no date: a list of those is common.)"""
+    day = re.search(r"\d{4}-\d\d-\d\d", written)
+    shown = day[0] if day else "YYYY-MM-DD"
+    message = f"this item's date is not read as written: start it with {shown} or [[{shown}]]"
+    note.problems.append(Problem(note.path, number, WARNING, message))
 
 
 def _collect_details(note: ParsedNote, item: _OpenItem, lines: list[str], number: int) -> None:
@@ -721,12 +742,15 @@ def _list_item(note: ParsedNote, match: re.Match[str], number: int) -> _OpenItem
         if box:
             _add_task(note, box[1], box[2].strip(), number)
             return None
-    elif not first.isdigit():
+    elif not first.isdigit() and first not in "*_":
         if "#" in rest:
             _undated_kind(note, rest, number)
         return None
     date_match = ITEM_DATE.match(rest)
     if not date_match:
+        near = NEAR_DATE.match(rest) if first in "*_[" or first.isdigit() else None
+        if near is not None:
+            _near_date(note, near[0], number)
         if "#" in rest:
             _undated_kind(note, rest, number)
         return None
