@@ -137,7 +137,17 @@ def test_check_names_a_misspelt_key_and_errors_name_their_line(vault):
     assert vault.run("report").stderr.startswith("mdnet: .mdnet.toml:2: not UTF-8")
 
 
-@pytest.mark.parametrize("value", ["/home/me/people", "C:/people", "peo\\u0000ple", "peo\\nple"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/home/me/people",
+        "C:/people",
+        "peo\\u0000ple",
+        "peo\\nple",
+        "peo\\u2028ple",
+        "peo\\u202eple",
+    ],
+)
 def test_a_people_folder_that_is_absolute_or_holds_a_control_character_is_refused(vault, value):
     """/home/me/people was read as home/me/people inside the vault (reports empty, no
     word); a NUL in it crashed import."""

@@ -278,8 +278,11 @@ def test_markdown_links_to_notes_count_as_links():
     ]
     assert [i.links for i in note.interactions] == [("di", "../people/afi doe"), ("work/ed ng",)]
     assert note.tasks[0].links == ("fay",)
-    dotted = parse("see [J](J.%20R.%20Smith) and [D](Dr.%20Who) and [v](notes/v1.2%20plan)\n")
-    assert [link.key for link in dotted.links] == ["j. r. smith", "dr. who", "notes/v1.2 plan"]
+    dotted = parse(
+        "see [J](J.%20R.%20Smith) and [D](Dr.%20Who) and [v](notes/v1.2%20plan) [j](John.Doe)\n"
+    )
+    keys = [link.key for link in dotted.links]
+    assert keys == ["j. r. smith", "dr. who", "notes/v1.2 plan", "john.doe"]
     slow = parse(
         "`x` [Bo](Bo.md) `[Cy](Cy.md)`\n- 2025-01-01 [Afi](Afi.md)\n", "Daily/2025-01-01.md"
     )

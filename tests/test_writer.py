@@ -441,6 +441,11 @@ def test_log_refuses_an_entry_that_would_open_a_comment(vault, args):
             "## Log\n- 2026-01-01 a\n\n2027 goals\n----------\n- run a marathon\n",
             "## Log\n- 2026-01-01 a\n- 2025-06-01 c\n\n2027 goals\n----------\n- run a marathon\n",
         ),
+        # A thematic break over a rule is no heading text: still the section.
+        (
+            "## Log\n\n- 2025-01-01 met\n\n***\n---\n\n- 2025-02-01 call\n",
+            "## Log\n\n- 2025-01-01 met\n\n***\n---\n\n- 2025-02-01 call\n- 2025-06-01 c\n",
+        ),
         # A rule under a list item is a thematic break, not a heading: still the section.
         (
             "## Log\n- 2025-01-01 a\n---\n- 2025-02-01 b\n",

@@ -14,6 +14,9 @@ from .dates import parse_duration
 from .errors import ConfigError, UsageError
 from .hashing import sha1
 
+# Format characters that make a name show as something else (bidi overrides, BOM).
+HIDING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
 CONFIG_NAME = ".mdnet.toml"
 _HERE = Path(__file__).parent
 # The code whose output the index stores: a change to any of them means a rebuild.
@@ -157,7 +160,8 @@ def _config_from_toml(vault: Path, raw: dict, source: str = "") -> Config:
         if absolute or not parts or any(p.startswith(".") for p in parts):
             # .. leaves the vault; a dot folder is never indexed
             raise error(key.split()[-1], f"{key} must be {what} inside the vault", table)
-        if any(unicodedata.category(c) == "Cc" for c in value):  # a NUL, a line break
+        # A NUL, a line break (U+2028 too) or a bidi override; a joiner or an NBSP is fine.
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in HIDING for c in value):
             raise error(key.split()[-1], f"{key}: {value!r} holds a control character", table)
         return "/".join(parts)
 

@@ -21,7 +21,10 @@ SECTION_END = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")  # a heading of the same o
 # A setext heading's underline (`Other` over `-----` or `=====`): one of level 1 or 2 too.
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 # Text that a setext underline makes a heading: not a list item, quote, heading or table.
-PARAGRAPH_LINE = re.compile(r"^ {0,3}(?![-*+][ \t]|\d{1,9}[.)][ \t]|[>#|])\S")
+# (not a list item, empty ones too, a quote, heading, table or thematic break: *** - - -)
+PARAGRAPH_LINE = re.compile(
+    r"^ {0,3}(?![-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>#|]|([-*_])(?:[ \t]*\1){2,}[ \t]*$)\S"
+)
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Characters a file name cannot hold here or on other systems, and those that break
 # an Obsidian link: `# ^ [ ] |`.
@@ -184,7 +187,7 @@ def _setext_heading(lines: list[str], index: int, heading: int) -> bool:
     (or right after the Log heading): a setext heading, which ends the section."""
     if index - 1 <= heading or not SETEXT_UNDERLINE.match(lines[index].rstrip("\r\n")):
         return False
-    text, above = lines[index - 1], lines[index - 2]
+    text, above = lines[index - 1].rstrip("\r\n"), lines[index - 2]
     return bool(PARAGRAPH_LINE.match(text)) and (index - 2 == heading or not above.strip())
 
 

@@ -25,33 +25,17 @@ def stable_uid(kind: str, identity: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{identity.lower()}"))
 
 
-def _first_paths(conn: sqlite3.Connection) -> dict[str, str]:
-    """file-name key → the path of the contact that keeps the file-name UID among those
-    that share it (the shortest path, then the first): adding a second Sam must not
-    change the first one's UIDs, or an address book would keep a stale copy."""
-    from .parse import name_key
-
-    firsts: dict[str, str] = {}
-    shared = db.shared_file_names(conn)
-    for contact in db.contacts(conn):
-        key = name_key(contact["file_name"])
-        if key in shared:
-            path = contact["path"]
-            if key not in firsts or (len(path), path) < (len(firsts[key]), firsts[key]):
-                firsts[key] = path
-    return firsts
-
-
-def _identity(contact: sqlite3.Row, shared: dict[str, str]) -> str:
+def _identity(contact: sqlite3.Row, shared: frozenset[str]) -> str:
     """What a contact's UIDs derive from: its file name in one Unicode form (a note
     renamed from NFD to NFC keeps them), or its path when another contact has the same
-    file name and keeps it (else both cards and both reminders had one UID)."""
+    file name (else both cards and both reminders had one UID). All of those use their
+    paths: giving one of them the file-name UID would hand it to whichever came to
+    rank first, and an address book would then overwrite one person's card with
+    another's; a second Sam only makes the first one's card new (a stale copy at worst)."""
     from .parse import name_key
 
     key = name_key(contact["file_name"])
-    if key not in shared or shared[key] == contact["path"]:
-        return key
-    return name_key(contact["path"][:-3])
+    return name_key(contact["path"][:-3]) if key in shared else key
 
 
 def _escape(value: str) -> str:
@@ -167,7 +151,7 @@ def _as_written(note: Path, key: str) -> str | None:
 
 def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
     cards = []
-    shared = _first_paths(conn)
+    shared = db.shared_file_names(conn)
     for contact in db.contacts(conn, with_properties=True):
         props = json.loads(contact["properties"])
         name = contact["name"]
@@ -222,7 +206,7 @@ def ics_export(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> str:
     calendar.add("x-wr-calname", "mdnet")
     stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
     statuses = every_row(conn, config, as_of)
-    shared = _first_paths(conn)
+    shared = db.shared_file_names(conn)
     for contact in db.contacts(conn):
         name, identity = contact["name"], _identity(contact, shared)
         birthday = parse_birthday(contact["birthday"]) if contact["birthday"] else None

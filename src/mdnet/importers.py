@@ -300,14 +300,11 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
     body = lines[start:]
     reader = csv.DictReader(io.StringIO("\n".join(body)))
     read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
+    width = len(reader.fieldnames or ())
     for row in reader:
-        if (
-            reader.line_num >= len(body)
-            and None in row.values()
-            and "\n" in "".join(value for value in row.values() if isinstance(value, str))
-        ):
-            # A quote never closed: the rest of the file became one value of this row,
-            # which is short of columns. Not one contact made of every row after it.
+        if _swallowed(row, width):
+            # A quote never closed: the rows after it became one value of this row.
+            # Not one contact made of them: they are said, from this line on.
             why = "a quote opened in this row is never closed: it and the rest of the file were not read"
             invalid.append((f"line {start + read + 1}", why))
             break
@@ -340,6 +337,18 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
             )
         )
     return people, invalid
+
+
+def _swallowed(row: dict, width: int) -> bool:
+    """Whether a value of this CSV row holds what were other rows: a line break followed
+    by a line with as many commas as a row has, or, in a row short of columns, as many
+    commas as half a row (the file ended inside the quote)."""
+    values = [value for value in row.values() if isinstance(value, str)]
+    for value in values:
+        if any(line.count(",") >= width - 1 for line in value.split("\n")[1:]):
+            return True
+    short = None in row.values() or None in row
+    return short and any(value.count(",") >= max(width // 2, 2) for value in values)
 
 
 # --- writing ---------------------------------------------------------------------------

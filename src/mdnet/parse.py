@@ -24,6 +24,13 @@ MD_LINK = re.compile(
     r"\[[^\[\]\n]*\]\((?:<([^<>\n]+)>|([^()\s<>]+))(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?\)"
 )
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# What a Markdown link names when it is no note: the files Obsidian embeds or opens.
+ATTACHMENTS = frozenset((
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "avif", "heic", "tif", "tiff", "ico",
+    "pdf", "mp3", "wav", "m4a", "ogg", "flac", "webm", "mp4", "mov", "mkv", "avi", "zip",
+    "gz", "txt", "csv", "tsv", "json", "xml", "html", "htm", "doc", "docx", "xls", "xlsx",
+    "ppt", "pptx", "odt", "ods", "canvas", "excalidraw", "base", "epub",
+))  # fmt: skip
 LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$")
 TASK_BOX = re.compile(r"^\[(.)\](?:[ \t]+|$)(.*)$")
 ITEM_DATE = re.compile(r"^(?:\[\[(\d{4}-\d\d-\d\d)(?:\|[^\]]*)?\]\]|(\d{4}-\d\d-\d\d))(?![\w/-])")
@@ -82,9 +89,8 @@ def md_link_key(target: str) -> str:
     path, _, heading = target.partition("#")
     path = unquote(path)
     last = path.rsplit("/", 1)[-1]
-    extension = last.rpartition(".")[2] if "." in last else ""
-    if extension.isalnum() and len(extension) <= 5 and extension.lower() != "md":
-        return ""  # pic.png, a.pdf; not the dots of "J. R. Smith" or "Dr. Who"
+    if "." in last and last.rpartition(".")[2].lower() in ATTACHMENTS:
+        return ""  # pic.png, a.pdf; not the dots of "J. R. Smith", "Dr. Who" or "John.Doe"
     return link_key(path)
 
 

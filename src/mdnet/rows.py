@@ -29,7 +29,7 @@ def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
     seen: dict[str, int] = {}
     for link in note.links:
         seen.setdefault(link.key, link.line)
-    mentioned = _mention_links(note, seen)
+    mentioned = _mention_links(note)
     contact = None
     names: list[tuple[str, int, str]] = []
     if note.is_contact:
@@ -57,7 +57,7 @@ def note_rows(note: ParsedNote, note_id: int) -> NoteRows:
     return head, contact, names, interactions, tasks, event, problems
 
 
-def _mention_links(note: ParsedNote, seen: dict[str, int]) -> str | None:
+def _mention_links(note: ParsedNote) -> str | None:
     """The note's links but those only in open tasks, as JSON; None when that is all of
     them. An open task is a reminder ("- [ ] call [[Carla]]"), not contact: it is her
     follow-up and gives no mention (a done one does)."""
