@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 
+from .config import HIDING  # zero-width joiners stay allowed: some scripts need them
 from .errors import RefusedError, UsageError
 
 # Headings as CommonMark reads them: up to three spaces before the `#`s.
@@ -30,9 +31,6 @@ LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # an Obsidian link: `# ^ [ ] |`.
 FORBIDDEN_IN_NAME = set('/\\:*?"<>|#^[]')
 MAX_NAME_BYTES = 200
-# Format characters that make a name show as something else (bidi overrides, BOM);
-# zero-width joiners stay allowed: some scripts need them.
-HIDING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
 
 def split_encoding(data: bytes, for_writing: bool = True) -> tuple[bytes, str, str]:
