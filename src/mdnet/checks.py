@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from . import db
-from .config import Config
+from .config import CONFIG_NAME, Config
 from .models import ERROR, WARNING, Problem
+from .rows import path_keys
 
 
 def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
@@ -19,7 +20,7 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
                 f"the name {key!r} is ambiguous: {others} has it too; links to it count for no one"
             )
             # The file name is the note's own (line 1); an alias, its `aliases` line.
-            own = key in _path_keys(path)
+            own = key in path_keys(path)
             line = 1 if own else property_line(config.vault / path, "aliases")
             problems.append(Problem(path, line, WARNING, message))
     for path, line, key in db.ambiguous_links(conn):
@@ -27,8 +28,6 @@ def vault_problems(conn: sqlite3.Connection, config: Config) -> list[Problem]:
             Problem(path, line, WARNING, f"[[{key}]] is ambiguous; no contact gets this link")
         )
     problems += _aliases_named_like_notes(conn, config)
-    from .config import CONFIG_NAME
-
     # A misspelt key (default_cadance) is ignored: every reminder would silently change.
     problems += [Problem(CONFIG_NAME, line or 1, WARNING, why) for line, why in config.unknown_keys]
     for contact in db.contacts(conn):
@@ -61,14 +60,6 @@ def _aliases_named_like_notes(conn: sqlite3.Connection, config: Config) -> list[
             line = property_line(config.vault / contact, "aliases")
             found.append(Problem(contact, line, WARNING, message))
     return found
-
-
-def _path_keys(path: str) -> set[str]:
-    """The names a note's path gives it (file name, and each tail of its path)."""
-    from .parse import name_key
-
-    parts = name_key(path[:-3]).split("/")
-    return {"/".join(parts[i:]) for i in range(len(parts))}
 
 
 def property_line(path: Path, key: str) -> int:

@@ -91,10 +91,11 @@ def load_config(vault: Path) -> Config:
     if not path.is_file():
         return Config(vault=vault)
     try:
-        source = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        source = data.decode("utf-8-sig")
         raw = tomllib.loads(source)
     except UnicodeDecodeError as exc:
-        line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
         raise ConfigError(f"{CONFIG_NAME}:{line}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{CONFIG_NAME}: {exc}") from None

@@ -21,8 +21,8 @@ LOG_HEADING = re.compile(r"^ {0,3}##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
 SECTION_END = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")  # a heading of the same or a higher level
 # A setext heading's underline (`Other` over `-----` or `=====`): one of level 1 or 2 too.
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
-# Text that a setext underline makes a heading: not a list item, quote, heading or table.
-# (not a list item, empty ones too, a quote, heading, table or thematic break: *** - - -)
+# Text that a setext underline makes a heading: not a list item (an empty one too), a
+# quote, a heading, a table or a thematic break (*** or - - -).
 PARAGRAPH_LINE = re.compile(
     r"^ {0,3}(?![-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>#|]|([-*_])(?:[ \t]*\1){2,}[ \t]*$)\S"
 )

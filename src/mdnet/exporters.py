@@ -16,6 +16,7 @@ from . import db
 from .config import Config
 from .dates import parse_birthday, parse_day
 from .errors import RefusedError
+from .importers import restored
 from .rows import str_list
 
 NAMESPACE = uuid.UUID("6f1f3c2e-5d0b-4a47-9d0e-6d6e65746e65")  # mdnet's own
@@ -79,16 +80,6 @@ def intro_text(path: Path) -> str:
         kept.append(line)
     text = restored("\n".join(kept).strip())
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def restored(text: str) -> str:
-    """A card's free text as it was before importers.inert() made it inert."""
-    lines = []
-    for line in text.split("\n"):
-        line = re.sub(r"^([ \t]*)\\([-*+>#=_~`<\\])", r"\1\2", line, count=1)
-        line = re.sub(r"^([ \t]*)(\d{1,9})\\([.)])", r"\1\2\3", line, count=1)
-        lines.append(re.sub(r"%\\(?=%)", "%", line.replace("<\\!--", "<!--")))
-    return "\n".join(lines)
 
 
 def _texts(value: object, note: Path, key: str) -> list[str]:

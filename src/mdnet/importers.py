@@ -456,12 +456,22 @@ STRUCTURE = re.compile(r"^([ \t]*)(?:([-*+>#=_~`<\\])|(\d{1,9})([.)]))")
 def inert(text: str) -> str:
     """A card's free text as plain text in the note: no line of it starts an item, a
     task, a heading or a fence, and no comment opens (which would hide the Log below,
-    or turn a pasted `- 2019-05-01 met` into an interaction). exporters.restored()
-    undoes it."""
+    or turn a pasted `- 2019-05-01 met` into an interaction). restored() undoes
+    it."""
     lines = []
     for line in text.split("\n"):
         line = re.sub(r"%(?=%)", r"%\\", line.replace("<!--", "<\\!--"))  # %%% too
         lines.append(STRUCTURE.sub(_escaped, line, count=1))
+    return "\n".join(lines)
+
+
+def restored(text: str) -> str:
+    """A card's free text as it was before inert() made it inert (for export)."""
+    lines = []
+    for line in text.split("\n"):
+        line = re.sub(r"^([ \t]*)\\([-*+>#=_~`<\\])", r"\1\2", line, count=1)
+        line = re.sub(r"^([ \t]*)(\d{1,9})\\([.)])", r"\1\2\3", line, count=1)
+        lines.append(re.sub(r"%\\(?=%)", "%", line.replace("<\\!--", "<!--")))
     return "\n".join(lines)
 
 

@@ -159,16 +159,19 @@ def _contact(note: ParsedNote, note_id: int) -> tuple[tuple, list[tuple[str, int
         _month_day(birthday),
     )
     # Links resolve by file name, by the path's tail (`[[people/Jib]]`) and by alias.
-    parts = name_key(note.path[:-3]).split("/")
-    names = [
-        ("/".join(parts[i:]), note_id, "file" if i == len(parts) - 1 else "path")
-        for i in range(len(parts))
-    ]
+    keys = path_keys(note.path)
+    names = [(key, note_id, "path") for key in keys[:-1]] + [(keys[-1], note_id, "file")]
     for alias in str_list(props.get("aliases")):
         key = name_key(alias.strip())
-        if key and key != parts[-1]:
+        if key and key != keys[-1]:
             names.append((key, note_id, "alias"))
     return row, names
+
+
+def path_keys(path: str) -> list[str]:
+    """The names a note's path gives it: each tail of its path, the file name last."""
+    parts = name_key(path[:-3]).split("/")
+    return ["/".join(parts[i:]) for i in range(len(parts))]
 
 
 def _cadence_days(value: Any) -> int | None:
