@@ -68,6 +68,27 @@ def test_concreteness_warnings_say_how_to_fix(vault):
     assert concrete["warnings"] == []
 
 
+def test_vague_phrases_are_whole_words_and_framing_is_fine_around_specifics(vault):
+    """Found by an audit: "a favorite bakery" warned "a favor", "awesome help" warned
+    "some help", and concrete asks framed politely ("open to", "let me know if") were
+    called vague."""
+    vault.write("people/C.md", "- 2026-01-01 a\n- 2026-01-02 b\n")
+    concrete = [
+        "Could you recommend a favorite bakery for my sister's wedding cake by Friday?",
+        "Thanks for the awesome help last month! Could you review my CV by Friday?",
+        "Would you be open to reviewing my 4-page grant draft by Friday?",
+        "Could we have a 15-minute chat about your hiring process next Tuesday?",
+        "Could you review my CV? Let me know if Friday works for a 10-minute call.",
+    ]
+    for text in concrete:
+        assert ask(vault, "C", text)[1]["warnings"] == [], text
+    _, vague = ask(vault, "C", "Would you be open to doing me a favor sometime soon?")
+    texts = " ".join(vague["warnings"])
+    assert '"open to" is vague' in texts and '"a favor" is vague' in texts
+    _, still = ask(vault, "C", "Could I pick your brain for 15 minutes on Friday?")
+    assert [w for w in still["warnings"] if "pick your brain" in w]  # vague whatever follows
+
+
 def test_vague_phrase_list_is_maintained():
     from mdnet.reports.ask import VAGUE
 

@@ -43,6 +43,25 @@ VAGUE = {
     "leverage your network": "name the person you want to meet and why",
     "learn more about": "ask the one question you want answered",
 }
+# Of those, the ones that only frame an ask: vague when nothing in it names a time or a
+# thing to deliver ("open to reviewing my draft by Friday" is concrete).
+VAGUE_WITHOUT_SPECIFICS = frozenset(
+    {
+        "hop on a call",
+        "jump on a call",
+        "grab a coffee",
+        "let me know if",
+        "get your thoughts",
+        "chat about",
+        "connect with anyone",
+        "open to",
+        "a favor",
+        "a favour",
+        "learn more about",
+    }
+)
+# Whole words only: "a favor" is not in "a favorite", nor "some help" in "awesome help".
+VAGUE_PHRASES = {phrase: re.compile(rf"\b{re.escape(phrase)}\b") for phrase in VAGUE}
 TIME_OR_DELIVERABLE = re.compile(
     r"\d|\b(today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|week|month|minutes?|hours?|deadline|by|before|until|draft|review|intro(duce|duction)?"
@@ -108,12 +127,17 @@ def check_ask(
 def concreteness_warnings(text: str) -> list[str]:
     """Warnings for a vague ask, each saying how to make it concrete."""
     lowered = " ".join(text.lower().split())
-    warnings = [f'"{phrase}" is vague: {fix}' for phrase, fix in VAGUE.items() if phrase in lowered]
+    specific = TIME_OR_DELIVERABLE.search(text) is not None
+    warnings = [
+        f'"{phrase}" is vague: {VAGUE[phrase]}'
+        for phrase, pattern in VAGUE_PHRASES.items()
+        if pattern.search(lowered) and not (specific and phrase in VAGUE_WITHOUT_SPECIFICS)
+    ]
     words = re.findall(r"[\w'’-]+", text)
     if len(words) < MIN_WORDS:
         counted = f"{len(words)} word{'' if len(words) == 1 else 's'}"
         warnings.append(f"only {counted}: say what you need, by when, and why them")
-    if not TIME_OR_DELIVERABLE.search(text):
+    if not specific:
         warnings.append(
             "no deliverable or time: name the thing (a 15-minute call, a review of a draft, "
             "an intro to a named person) and when"
