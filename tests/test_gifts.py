@@ -61,6 +61,17 @@ def test_since_window_and_no_ledger_no_row(vault):
     assert [(r["name"], r["balance"], r["last_received"]) for r in rows] == [("A", 1, None)]
 
 
+def test_an_empty_window_does_not_say_nothing_was_ever_logged(vault):
+    """With --since, an empty report said "logged yet" of a vault with a #no in it (found
+    by an audit)."""
+    vault.write("people/Q.md", "- 2025-01-01 met\n- 2025-12-01 a referral? #ask #no\n")
+    args = ("report", "gifts", "--as-of", "2026-01-10", "--since", "2026-01-01")
+    for fmt in ("text", "markdown"):
+        out = vault.run(*args, "--format", fmt).stdout
+        assert "from 2026-01-01 to 2026-01-10" in out and "yet" not in out
+    assert "1 (1/0)" in vault.run("report", "gifts", "--as-of", "2026-01-10").stdout
+
+
 def test_text_output_names_who_you_owe(vault):
     vault.write(
         "people/Anthony.md", "---\ninterests: [coffee]\n---\n- 2026-01-01 lanyard #gift/received\n"

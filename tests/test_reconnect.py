@@ -206,6 +206,16 @@ def test_a_trips_title_counts_only_who_is_due_and_no_contacts_names_the_folder(v
     assert "· 1 to reach out to" in trip and "Fine" in trip
 
 
+def test_a_trip_to_a_city_where_nobody_lives_says_so(vault):
+    """It said "Nobody is overdue. Good friend!", which is not what an empty trip means
+    (found by an audit)."""
+    vault.write("people/A.md", "---\ncity: Lisbon\n---\n- 2026-06-20 dinner\n")
+    for fmt in ("text", "markdown"):
+        args = ("report", "reconnect", "--as-of", AS_OF, "--city", "Paris", "--format", fmt)
+        trip = vault.run(*args).stdout
+        assert "None of your contacts lives in Paris." in trip and "overdue" not in trip
+
+
 def test_city_filter_for_a_trip(vault):
     vault.write("people/A.md", "---\ncity: Lisbon\n---\n")
     vault.write("people/B.md", "---\ncity: Porto\n---\n")

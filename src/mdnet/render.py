@@ -186,10 +186,12 @@ def reconnect_text(
     no_contacts: bool = False,
     due: int | None = None,
     where: str = "people/",
+    city: str | None = None,
 ) -> str:
     """`total`: how many rows there were before --limit kept the first ones; `due`: how
     many of them are to reach out to (a trip's --city lists those in touch too);
-    `where`: the people folder, and the vault when it was not found but assumed."""
+    `where`: the people folder, and the vault when it was not found but assumed;
+    `city`: the trip's, whose report lists everyone there, due or not."""
     count = len(rows) if total is None else total
     title = (
         f"Reconnect · as of {as_of.isoformat()} · {count if due is None else due} to reach out to"
@@ -200,7 +202,7 @@ def reconnect_text(
             f"  No contacts yet: `mdnet add NAME`, or notes under {where} or tagged person."
         )
     elif not rows:
-        lines.append(f"  {NONE_SHOWN}" if count else "  Nobody is overdue. Good friend!")
+        lines.append(f"  {NONE_SHOWN}" if count else f"  {_nobody_due(city)}")
     number_width = len(str(len(rows)))
     for n, row in enumerate(rows, 1):
         why = _why(row)
@@ -259,25 +261,34 @@ def _rest_until(declined: str | None, as_of: dt.date) -> str | None:
     return until.isoformat() if until > as_of else None
 
 
+def _nobody_due(city: str | None) -> str:
+    if city is not None:  # a trip lists everyone there: none means nobody lives there
+        return f"None of your contacts lives in {city}."
+    return "Nobody is overdue. Good friend!"
+
+
+def _nothing_logged(as_of: dt.date, since: dt.date | None) -> str:
+    if since is not None:  # items before the window may well exist
+        return f"No gifts, favours, asks, intros or payments from {since} to {as_of}."
+    return "No gifts, favours, asks, intros or payments logged yet."
+
+
 def gifts_text(
     rows: Sequence[GiftsRow],
     as_of: dt.date,
     style: Style,
     owe: int | None = None,
     total: int | None = None,
+    since: dt.date | None = None,
 ) -> str:
     """`owe`: how many contacts you owe, and `total` how many rows there were, counted
-    before --limit kept the first rows."""
+    before --limit kept the first rows; `since`: the window's first day."""
     if owe is None:
         owe = sum(1 for r in rows if r.status == "owe")
     title = f"Gifts and favours · as of {as_of.isoformat()} · you owe {owe}"
     lines = [style.bold(title), ""]
     if not rows:
-        lines.append(
-            f"  {NONE_SHOWN}"
-            if total
-            else "  No gifts, favours, asks, intros or payments logged yet."
-        )
+        lines.append(f"  {NONE_SHOWN if total else _nothing_logged(as_of, since)}")
         return "\n".join(lines) + "\n"
     name_width = min(max(len(r.name) for r in rows), 26)
     header = f"  {'':<{name_width}}  give  take  bal  status  asks (no/open)  paid"
@@ -337,13 +348,14 @@ def reconnect_markdown_body(
     lines_of: dict[int, tuple[ReconnectRow, str]] | None = None,
     total: int | None = None,
     shared: frozenset[str] = frozenset(),
+    city: str | None = None,
 ) -> str:
     """`lines_of`: table lines made before, by id of their row (the watcher's memo keeps
     the rows alive, so an id names the same row);
-    `total`: rows before --limit; `shared`: see wikilink."""
+    `total`: rows before --limit; `shared`: see wikilink; `city`: a trip's."""
     lines = [f"# Reconnect — {as_of.isoformat()}", ""]
     if not rows:
-        return "\n".join(lines + [NONE_SHOWN if total else "Nobody is overdue.", ""])
+        return "\n".join(lines + [NONE_SHOWN if total else _nobody_due(city), ""])
     lines += [
         "| Contact | Why | Last contact | Cadence | Bring up |",
         "| --- | --- | --- | --- | --- |",
@@ -407,12 +419,13 @@ def gifts_markdown_body(
     as_of: dt.date,
     total: int | None = None,
     shared: frozenset[str] = frozenset(),
+    since: dt.date | None = None,
 ) -> str:
     """`total`: how many rows there were before --limit kept the first ones; `shared`:
-    see wikilink."""
+    see wikilink; `since`: the window's first day."""
     lines = [f"# Gifts and favours — {as_of.isoformat()}", ""]
     if not rows:
-        return "\n".join(lines + [NONE_SHOWN if total else "Nothing logged yet.", ""])
+        return "\n".join(lines + [NONE_SHOWN if total else _nothing_logged(as_of, since), ""])
     lines += _given_received_chart(rows)
     lines += [
         "| Contact | Given | Received | Balance | Status | Asks | Declined | Pending | Paid "

@@ -31,14 +31,21 @@ def reconnect(
         # and a change of names rewrites every summary, so every row is made again.
         shared = db.shared_file_names(conn)
         lines = memo.lines if memo is not None else None
-        body = render.reconnect_markdown_body(rows, as_of, lines, len(every), shared)
+        body = render.reconnect_markdown_body(rows, as_of, lines, len(every), shared, city)
         return render.front_matter("reconnect", as_of) + body
     no_contacts = not every and not db.has_contacts(conn)
     style = render.Style(color)
     due = sum(1 for row in every if row.reason in ("overdue", "never", "birthday"))
     where = f"{config.vault / config.people_dir}/"
     return render.reconnect_text(
-        rows, as_of, style, total=len(every), no_contacts=no_contacts, due=due, where=where
+        rows,
+        as_of,
+        style,
+        total=len(every),
+        no_contacts=no_contacts,
+        due=due,
+        where=where,
+        city=city,
     )
 
 
@@ -56,10 +63,11 @@ def gifts(
     rows = every[:limit]
     if fmt == "markdown":
         shared = db.shared_file_names(conn)
-        body = render.gifts_markdown_body(rows, as_of, len(every), shared)
+        body = render.gifts_markdown_body(rows, as_of, len(every), shared, since)
         return render.front_matter("gifts", as_of) + body
     owe = sum(1 for row in every if row.status == "owe")
-    return render.gifts_text(rows, as_of, render.Style(color), owe=owe, total=len(every))
+    style = render.Style(color)
+    return render.gifts_text(rows, as_of, style, owe=owe, total=len(every), since=since)
 
 
 # The JSON format's rows are made by the index as JSON text (reports.*.…_json_rows): a report
@@ -111,7 +119,7 @@ def both(
             render.front_matter("both", as_of)
             + render.reconnect_markdown_body(people[:limit], as_of, None, len(people), shared)
             + "\n"
-            + render.gifts_markdown_body(ledger[:limit], as_of, len(ledger), shared)
+            + render.gifts_markdown_body(ledger[:limit], as_of, len(ledger), shared, since)
         )
     return (
         reconnect(conn, config, as_of, fmt, limit, color)
