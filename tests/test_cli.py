@@ -24,6 +24,17 @@ def test_index_says_what_it_did(vault):
     assert rebuilt.stdout.startswith("rebuilt 1 notes: read 1, changed 1")
 
 
+def test_index_counts_problems_in_notes_and_says_check_looks_further(vault):
+    """It said "1 problem(s)" where check then listed three: ambiguous names are found
+    across notes, by check only (found by an audit)."""
+    vault.write("people/Sam.md", "---\naliases: [Al]\n---\n")
+    vault.write("people/work/Sam.md", "---\nname: [broken\n---\n")
+    result = vault.run("index")
+    assert "1 problem(s) in notes: `mdnet check` lists them, and any in links" in result.stderr
+    check = vault.run("check")
+    assert "1 error(s), 2 warning(s)" in check.stderr
+
+
 def test_every_command_sees_edits_without_an_explicit_index(vault):
     vault.write("people/Jib.md", "---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
     assert "Jib" in vault.run("report", "reconnect", "--as-of", "2026-06-30").stdout

@@ -330,8 +330,12 @@ def index(state: State, rebuild: bool) -> None:
         f"{verb} {result.total} notes: read {result.read}, changed {result.changed}, "
         f"removed {result.removed} in {result.seconds:.2f}s"
     )
-    if problems:
-        click.echo(f"{problems} problem(s): run `mdnet check`", err=True)
+    if problems:  # check also looks across notes and at the config: too slow to count here
+        click.echo(
+            f"{problems} problem(s) in notes: `mdnet check` lists them, and any in links, "
+            "names or the config",
+            err=True,
+        )
 
 
 @main.command()
