@@ -677,7 +677,7 @@ def _day_said(day: dt.date) -> str:
 @pass_state
 def intros(state: State, limit: int, fmt: str, as_of, output) -> None:
     """Introductions worth making: people who share interests (or a city and a tag),
-    not yet linked to each other nor introduced.
+    not yet linked to each other, introduced or seen together on one dated line.
 
     \b
     Example:

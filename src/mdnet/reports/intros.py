@@ -28,8 +28,8 @@ class IntroPair:
 def intro_pairs(
     conn: sqlite3.Connection, as_of: dt.date, limit: int | None = None
 ) -> list[IntroPair]:
-    """Pairs who share interests (or a city and a tag), not yet linked from either note
-    and not introduced, best first. Pairs come from an index by interest, never from
+    """Pairs who share interests (or a city and a tag), not yet linked from either note,
+    introduced or seen together, best first. Pairs come from an index by interest, never from
     all pairs of contacts."""
     contacts = {c["note_id"]: c for c in db.contacts(conn)}
     groups: dict[str, set[int]] = defaultdict(set)
@@ -64,10 +64,11 @@ def intro_pairs(
 
 
 def _already_connected(conn: sqlite3.Connection, as_of: dt.date) -> set[tuple[int, int]]:
-    """Pairs linked from either note, or named together by an #intro item up to as-of
-    (a planned introduction is not made yet)."""
+    """Pairs linked from either note, or named together by a dated line up to as-of: an
+    #intro item (a planned introduction is not made yet), or any item or mention that
+    has them together (a game night with both: they know each other)."""
     known: set[tuple[int, int]] = {(min(x, y), max(x, y)) for x, y in db.contact_links(conn)}
-    for group in db.intro_groups(conn, as_of.isoformat()):
+    for group in db.seen_together(conn, as_of.isoformat()):
         ids = sorted({int(x) for x in group.split(",")})
         known.update((x, y) for x, y in combinations(ids, 2))
     return known
