@@ -119,8 +119,9 @@ def test_intros_pairs_by_shared_interest_not_linked_not_introduced(vault):
 def test_intros_leave_out_people_seen_together(vault):
     """An audit found a game night logged with both, or "saw [[E]] and [[F]]" in a daily
     note, still suggested as an introduction: they know each other."""
-    for name in "CDEFGH":
+    for name in "CDEFGHIJ":
         vault.write(f"people/{name}.md", "---\ninterests: [chess]\n---\n")
+    vault.write("Daily/2026-01-07.md", "- [ ] invite [[I]] and [[J]] to chess night\n")
     vault.write("Daily/2026-01-05.md", "- 2026-01-05 Game night with [[C]] and [[D]] #games\n")
     vault.write("Daily/2026-01-06.md", "Saw [[E]] and [[F]] at the club.\n\nLater: [[G]].\n")
     vault.write("Daily/2026-09-01.md", "- 2026-09-01 dinner with [[G]] and [[H]]\n")
@@ -129,6 +130,7 @@ def test_intros_leave_out_people_seen_together(vault):
     assert ("C", "D") not in got and ("E", "F") not in got
     assert ("E", "G") in got  # named in one note, not together
     assert ("G", "H") in got  # a dinner after as-of has not happened yet
+    assert ("I", "J") in got  # a plan to invite both is no meeting
 
 
 def test_a_planned_introduction_is_not_made_yet(vault):
