@@ -308,7 +308,16 @@ def _watch_in_a_process(tmp_path: Path) -> tuple[Path, subprocess.Popen]:
         text=True,
         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
     )
-    wait_for(lambda: (root / "Reports" / "Reconnect.md").exists(), what="the first report")
+    # Both notes, and no temporary file left: a test that then deletes the folder met
+    # the gifts note still being written (rmtree: "Directory not empty").
+    reports = root / "Reports"
+    wait_for(
+        lambda: (
+            reports.is_dir()
+            and sorted(p.name for p in reports.iterdir()) == ["Gifts.md", "Reconnect.md"]
+        ),
+        what="the first reports",
+    )
     return root, watcher
 
 
