@@ -169,6 +169,22 @@ def test_draft_fills_fields_and_drops_sentences_with_empty_ones(vault):
     assert vault.run("draft", "Sam", "--as-of", AS_OF).stdout == "Hey Sam!\n"
 
 
+def test_draft_does_not_cheer_hard_news(vault):
+    """The built-in template said "I saw the news: Her father died!" (found by an audit)."""
+    vault.write("people/Mia Moss.md", "---\ncity: Leeds\n---\n- 2026-06-10 Her father died #life\n")
+    vault.write("people/Ned.md", "- 2026-06-01 Laid off from Acme #life\n")
+    assert vault.run("draft", "Mia Moss", "--as-of", AS_OF).stdout == (
+        "Hey Mia. I was so sorry to hear the news: Her father died. I'm thinking of you. "
+        "If it would help, I'd love to see you in Leeds soon.\n"
+    )
+    ned = vault.run("draft", "Ned", "--as-of", AS_OF).stdout
+    assert ned.startswith("Hey Ned. I was so sorry to hear the news: Laid off from Acme.")
+    vault.write("people/Ola.md", "- 2026-06-01 Had a baby girl, Ada #life\n")
+    assert vault.run("draft", "Ola", "--as-of", AS_OF).stdout.startswith(
+        "Hey Ola! I saw the news: Had a baby girl, Ada!"
+    )
+
+
 def test_draft_says_a_placeholder_that_is_no_field(vault, tmp_path):
     """{frist_name} dropped the greeting without a word."""
     vault.write("people/Carla.md", "---\ncity: Lisbon\n---\n- 2026-01-01 call\n")

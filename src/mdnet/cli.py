@@ -708,6 +708,8 @@ def draft(state: State, name: str, template, as_of, output) -> None:
 
     Placeholders: {name}, {first_name}, {last_text}, {last_date}, {bring_up}, {event},
     {city} and any front-matter key. A sentence with an empty field is left out.
+    Without --template, news that is no cause to cheer (a death, a layoff, an
+    illness) gets a gentler message than good news.
 
     \b
     Example:

@@ -29,6 +29,22 @@ DEFAULT_TEMPLATE = (
     "Coffee in {city} soon?"
 )
 
+# For news that is no cause to cheer ("Her father died", "Laid off from Acme"): the
+# cheerful default would say "I saw the news: Her father died!".
+HARD_NEWS_TEMPLATE = (
+    "Hey {first_name}. "
+    "I was so sorry to hear the news: {bring_up}. "
+    "I'm thinking of you. "
+    "If it would help, I'd love to see you in {city} soon."
+)
+HARD_NEWS = re.compile(
+    r"\b(died|dies|dead|death|passed away|passed on|funeral|memorial|bereave\w*|grie\w*"
+    r"|miscarr\w*|stillbirth|loss|lost (?:his|her|their|the|a|my|our) \w+|laid off|layoffs?"
+    r"|fired|let go|redundan\w*|unemployed|divorc\w*|separated|split up|broke up|break-?up"
+    r"|sick|ill|illness|hospital\w*|surgery|operation|cancer|chemo\w*|diagnos\w*|stroke"
+    r"|heart attack|injur\w*|accident|crash\w*|burgl\w*|robbed|evicted|flood(?:ed)?|fire)\b",
+    re.IGNORECASE,
+)
 
 BUILT_IN = ("name", "first_name", "last_text", "last_date", "bring_up", "event", "city")
 
@@ -43,7 +59,9 @@ def draft_message(
     unknown = [] if template is None else list(dict.fromkeys(
         field for field in PLACEHOLDER.findall(template) if field not in fields
     ))  # fmt: skip
-    return render(template or DEFAULT_TEMPLATE, fields), unknown
+    if template is None:
+        template = HARD_NEWS_TEMPLATE if HARD_NEWS.search(fields["bring_up"]) else DEFAULT_TEMPLATE
+    return render(template, fields), unknown
 
 
 def draft_fields(
