@@ -308,6 +308,24 @@ def test_an_undated_item_with_a_kinds_tag_is_said():
     assert messages(both)[0].startswith("1:warning:#ask on an item")
 
 
+def test_an_item_with_the_tags_of_two_kinds_is_said_in_either_path():
+    """- 2026-01-10 Got married! Sent a blanket #life #gift/given counted as a gift only:
+    the life event was never brought up, and #paid #favor/received made a payment a
+    favour, without a word (found by an audit)."""
+    items = (
+        "- 2026-01-10 Got married! Sent a blanket #life #gift/given\n"
+        "- 2026-01-12 Fixed my boiler #paid #favour/received\n"
+        "- 2026-01-13 asked #ask #no\n- 2026-01-14 x #gift/given/birthday #gift/given #meal\n"
+    )
+    for body in (items, items + "`code`\n"):  # the fast path, and the line by line one
+        assert messages(parse(body, "people/Max.md")) == [
+            "1:warning:this item has the tags of 2 kinds (#gift/given and #life): it counts as "
+            "gift given only; give each its own item",
+            "2:warning:this item has the tags of 2 kinds (#favor/received and #paid): it "
+            "counts as favour received only; give each its own item",
+        ]
+
+
 def test_an_item_dated_in_a_form_not_read_is_said():
     """- **2025-06-30** walk, - [[Journal/2025-06-28]] call, - 2025-06-29T19:00 dinner
     counted for nothing without a word. A link to a titled note is no date."""

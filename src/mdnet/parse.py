@@ -477,9 +477,11 @@ def _scan_body(
         _scan_plain_body(note, lines, start, body)
         if "#" in body:
             _undated_kinds_in_plain_body(note, body, start + 1)
+            _mixed_kinds(note)
             note.problems.sort(key=lambda problem: problem.line)  # as the line scan has them
     else:
         _scan_body_by_line(note, lines, start)
+        _mixed_kinds(note)
         note.problems.sort(key=lambda problem: problem.line)
 
 
@@ -817,6 +819,33 @@ def _undated_kinds_in_plain_body(note: ParsedNote, body: str, first_line: int) -
         if (rest[:1].isdigit() or rest[:1] == "[") and ITEM_DATE.match(rest):
             continue  # dated: an interaction, or an impossible day said already
         _undated_kind(note, rest, number)
+
+
+def _mixed_kinds(note: ParsedNote) -> None:
+    """An item with the tags of two kinds (`#life #gift/given`, `#paid #favor/received`)
+    counts as the first of them only: the life event, or the payment, is lost unsaid."""
+    for item in note.interactions:
+        if len(item.tags) > 1:
+            tags = _kind_tags(item.tags)
+            if len(tags) > 1:
+                shown = " and ".join(f"#{tag}" for tag in tags)
+                counted = item.kind.replace("_", " ").replace("favor", "favour")
+                message = (
+                    f"this item has the tags of {len(tags)} kinds ({shown}): it counts as "
+                    f"{counted} only; give each its own item"
+                )
+                note.problems.append(Problem(note.path, item.line, WARNING, message))
+
+
+@lru_cache(maxsize=1024)
+def _kind_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The tags of an item that each give a kind, one per kind, in kind_of's order."""
+    found = []
+    for prefix, _ in KIND_BY_TAG:
+        tag = next((t for t in tags if t == prefix or t.startswith(prefix + "/")), None)
+        if tag is not None:
+            found.append(tag)
+    return tuple(found)
 
 
 def _bad_day(note: ParsedNote, day: str, number: int) -> None:
