@@ -109,7 +109,8 @@ def _by_contact(rows: list[tuple]) -> dict[int, list]:
 
 def last_touchpoints(conn: sqlite3.Connection, as_of: str, mentions: bool) -> dict[int, tuple]:
     """contact id → (date, kind, text, path, line) of its latest touchpoint on or before
-    as_of; on a day with both, a logged interaction is preferred to a mention."""
+    as_of; on a day with both, a logged interaction is preferred to a mention, and of
+    several, the one named last by path and line."""
     skip_mentions = "" if mentions else "AND t2.kind <> 'mention'"
     rows = conn.execute(
         f"""
@@ -118,7 +119,8 @@ def last_touchpoints(conn: sqlite3.Connection, as_of: str, mentions: bool) -> di
         JOIN touches t ON t.rowid = (
             SELECT t2.rowid FROM touches t2
             WHERE t2.contact_id = c.note_id AND t2.date <= ? AND t2.kind <> 'life' {skip_mentions}
-            ORDER BY t2.date DESC, t2.interaction_id IS NULL, t2.rowid DESC LIMIT 1)
+            ORDER BY t2.date DESC, t2.interaction_id IS NULL,
+                     (SELECT path FROM notes WHERE id = t2.note_id) DESC, t2.line DESC LIMIT 1)
         LEFT JOIN interactions i ON i.id = t.interaction_id
         JOIN notes n ON n.id = t.note_id
         """,

@@ -300,6 +300,31 @@ def test_incremental_touches_equal_a_fresh_rebuild_after_every_edit(vault, tmp_p
         assert incremental  # the vault always has something to compare
 
 
+def test_the_last_touch_of_a_day_is_the_same_however_the_index_was_kept(
+    vault, tmp_path, monkeypatch
+):
+    """Two touches on one day: which was the last depended on the order the notes were
+    written in (rowid), so after an edit the watcher's index named another one than a
+    rebuild (found by an audit)."""
+    live = tmp_path / "live-cache"
+    gift, call = "- 2026-01-05 lunch with [[Ann]] #gift/given\n", "- 2026-01-05 call [[Ann]]\n"
+    steps = [
+        ("people/Ann.md", "---\ncadence: 7d\n---\n"),
+        ("X.md", gift),
+        ("Y.md", call),
+        ("X.md", gift + "\n"),  # each written again: now the last one written
+        ("Y.md", call + "\n"),
+        ("Daily/2026-01-05.md", "Met [[Ann]].\n"),  # two mentions on one day
+        ("Journal/2026-01-05 Notes.md", "Saw [[Ann]].\n"),
+        ("Daily/2026-01-05.md", "Met [[Ann]] again.\n"),
+    ]
+    for number, (rel, text) in enumerate(steps):
+        path = vault.write(rel, text)
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+        incremental = _touches(vault.root, live, monkeypatch)
+        assert incremental == _touches(vault.root, tmp_path / f"fresh-{number}", monkeypatch), rel
+
+
 @given(
     notes=st.lists(
         st.one_of(

@@ -24,7 +24,7 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 26  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 27  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -678,8 +678,15 @@ LEDGER_SUMS = f"""
 LEDGER_ROWS = f"kind IN ({_quoted(LEDGER_KINDS)}) AND kind NOT IN ('touchpoint', 'mention')"
 # The latest touchpoint (not a #life item), and the latest mention: on a day with both,
 # the logged interaction wins, so the two are kept apart and compared when read.
-_LATEST = """(SELECT rowid FROM touches t WHERE t.contact_id = c.note_id AND {}
-              AND t.date <= :day ORDER BY t.date DESC, t.rowid DESC LIMIT 1)"""
+# The latest touch of a contact: of those on its latest day, the one named last by path
+# and line. Not by rowid, which follows the order notes were written in: an index kept
+# by edits then chose another one than a rebuild. The day first, through the index, so
+# that the path is looked up only for that day's touches.
+_LATEST = """(SELECT rowid FROM touches t WHERE t.contact_id = c.note_id AND {0}
+              AND t.date = (SELECT t.date FROM touches t WHERE t.contact_id = c.note_id
+                            AND {0} AND t.date <= :day ORDER BY t.date DESC LIMIT 1)
+              ORDER BY (SELECT path FROM notes WHERE id = t.note_id) DESC, t.line DESC
+              LIMIT 1)"""
 
 
 SUMMARY_DAY = "summary_day"
