@@ -116,3 +116,21 @@ def test_the_yaml_11_surprises_keep_their_text(bad_vault):
     result = bad_vault.run("show", "YAML 1.1 surprises", "--format", "json")
     props = json.loads(result.stdout)["properties"]
     assert props == {"alive": "no", "wake": "10:00", "zip": "01234"}
+
+
+def test_a_number_too_long_for_python_is_kept_as_written(vault):
+    """An integer of more than 4,300 digits in one note's front matter stopped every
+    command of the vault with an internal error (found by an audit)."""
+    big = "1" + "0" * 5000
+    vault.write("people/X.md", f"---\nbig: {big}\n---\n- 2026-01-01 hi\n")
+    vault.write("people/Y.md", f"---\nbig: {big} # c\ntags: [{big}]\nn: 1:2:3\n---\n")
+    vault.write("people/Z.md", "---\nbig: 0x" + "f" * 5000 + "\n---\n")
+    vault.write("people/W.md", "---\nsmall: 12345\nhex: 0x1F\n---\n")
+    assert vault.run("index").exit_code == 0
+    assert vault.run("check").exit_code == 0
+    result = vault.run("query", "SELECT path, properties FROM notes", "--format", "json")
+    rows = {row["path"]: row["properties"] for row in json.loads(result.stdout)}
+    assert json.loads(rows["people/X.md"])["big"] == big
+    assert json.loads(rows["people/Y.md"])["tags"] == [big]
+    assert json.loads(rows["people/Z.md"])["big"] == "0x" + "f" * 5000
+    assert json.loads(rows["people/W.md"]) == {"small": 12345, "hex": 31}

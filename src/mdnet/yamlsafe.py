@@ -49,6 +49,19 @@ def _timestamp_as_text(loader: FrontMatterLoader, node: yaml.ScalarNode) -> str:
 
 FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
+# Python refuses to turn an integer of more than 4,300 digits into text or back (one
+# such value stopped every command of the vault): a number that long is kept as written.
+MAX_INT_CHARS = 1000
+
+
+def _int_or_text(loader: FrontMatterLoader, node: yaml.ScalarNode) -> int | str:
+    if len(node.value) > MAX_INT_CHARS:
+        return loader.construct_scalar(node)
+    return loader.construct_yaml_int(node)
+
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+
 
 def _core_schema_resolvers() -> dict:
     """YAML 1.2's core schema, as Obsidian reads properties: `no`, `on`, `y` stay text,
@@ -142,6 +155,8 @@ def to_plain(value: Any, limit: bool = True) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise FrontMatterError("front matter is too large (alias bomb?)", 0)
+        if isinstance(item, int) and item.bit_length() > 14_000:  # ~4,300 digits: see above
+            return hex(item)
         if item is None or isinstance(item, bool | int | str):
             return item
         if isinstance(item, float):
@@ -255,6 +270,8 @@ def _scalar(raw: str) -> Any:
     if tag.endswith(":bool"):
         return raw.lower() == "true"
     if tag.endswith(":int"):
+        if len(raw) > MAX_INT_CHARS:
+            return raw
         return int(raw, 0) if raw[:2] in ("0o", "0x") else int(raw)
     if tag.endswith(":float"):
         return _FALLBACK  # .inf, exponents, 1. and friends: leave them to the loader
