@@ -90,7 +90,36 @@ def test_log_refuses_a_note_it_cannot_write_back_in_its_encoding(vault, data):
     path = vault.write_bytes("people/Jib.md", data)
     result = vault.run("log", "Jib", "coffee", "--date", "2025-06-01")
     assert result.exit_code == 1 and "it was left as it was" in result.stderr, result.output
+    assert "log: people/Jib.md:1: the note" in result.stderr  # path:line: why
     assert path.read_bytes() == data
+
+
+def test_log_waits_for_an_editor_saving_in_place_to_finish(vault):
+    """An editor that saves in place truncates, then writes: log read the half written
+    note, and the rest went to the file its rename had replaced (found by an audit)."""
+    import threading
+
+    whole = "---\ncity: Leeds\n---\n## Log\n- 2025-01-01 tea\n\n## Private\n" + "x\n" * 500
+    path = vault.write("people/Ann.md", whole)
+    assert vault.run("index").exit_code == 0
+    half = len(whole) // 2
+
+    def save_in_place():
+        with open(path, "r+") as handle:
+            handle.truncate(0)
+            handle.write(whole[:half])
+            handle.flush()
+            time.sleep(0.2)  # the editor is still writing when log reads
+            handle.write(whole[half:])
+
+    editor = threading.Thread(target=save_in_place)
+    editor.start()
+    time.sleep(0.05)
+    result = vault.run("log", "Ann", "call", "--date", "2025-06-01")
+    editor.join()
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert text.endswith("x\n" * 500) and "- 2025-06-01 call" in text and "## Private" in text
 
 
 def test_log_keeps_the_notes_owner_group_and_extended_attributes(vault):

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,34 @@ def read_snapshot(path: Path) -> Snapshot:
         st = os.fstat(handle.fileno())
         data = handle.read()
     return Snapshot(path, data, note_stamp(st), st.st_size, _digest(data))
+
+
+# An editor that saves in place truncates the note, then writes it: a note read in
+# between is cut short, and if the rest comes after our rename it goes to the old file,
+# lost. A note changed this recently is read again once it has been quiet this long.
+QUIET_SECONDS = 0.3
+PATIENCE_SECONDS = 5.0
+
+
+def read_settled_snapshot(path: Path) -> Snapshot:
+    """A snapshot of a note that has not changed for QUIET_SECONDS (refused when it keeps
+    changing for PATIENCE_SECONDS)."""
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    snapshot = read_snapshot(path)
+    while True:
+        age = time.time() - os.stat(path).st_mtime
+        if age >= QUIET_SECONDS:
+            return snapshot
+        if time.monotonic() >= deadline:
+            raise RefusedError(
+                f"{path}: it keeps changing (being saved?); nothing was written, "
+                "run the command again"
+            )
+        time.sleep(QUIET_SECONDS - age if age >= 0 else QUIET_SECONDS)  # < 0: a clock ahead
+        again = read_snapshot(path)
+        if (again.stamp, again.size) == (snapshot.stamp, snapshot.size):
+            return again  # quiet for the whole wait
+        snapshot = again
 
 
 def _digest(data: bytes) -> bytes:
@@ -295,11 +324,13 @@ def log_interaction(
     entry = log_entry(day, text, tags)
     contact = find_contact(conn, name)
     path = config.vault / contact["path"]
-    snapshot = read_snapshot(path)
+    snapshot = read_settled_snapshot(path)
     try:
         data, line = insert_log_line(snapshot.data, entry)
-    except RefusedError as exc:
-        raise RefusedError(f"log: {contact['path']}:{exc}") from None
+    except RefusedError as exc:  # `path:line: why`; a refusal of the whole note names line 1
+        why = str(exc)
+        line = "" if why[:1].isdigit() else "1: "
+        raise RefusedError(f"log: {contact['path']}:{line}{why}") from None
     atomic_write(path, data, expected=snapshot, vault=config.vault)
     return Written(contact["path"], line, entry)
 
