@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mdnet import db
 from mdnet.config import load_config
 from mdnet.watch import Watcher
 
@@ -553,3 +554,123 @@ def test_a_folder_link_made_before_its_folder_is_followed(vault, watching, tmp_p
     folder.mkdir()
     (folder / "Cy.md").write_text("---\ncadence: 10d\n---\n- 2026-01-01 coffee\n")
     wait_for(lambda: "[[Cy]]" in report(vault), what="the note in the folder made later")
+
+
+# --- found by an audit of the watcher under real use (eighth session) -------------------
+
+
+def test_a_report_note_edited_by_hand_is_put_right_without_another_save(vault, watching):
+    """A hand edit of a report note (marker kept), or a folder put in its place and taken
+    away, stayed until some other note changed."""
+    overdue(vault, "Jib")
+    watching()
+    path = vault.root / "Reports" / "Reconnect.md"
+    right = path.read_text()
+    path.write_text(right.replace("[[Jib]]", "[[Nobody]]"))
+    wait_for(lambda: path.read_text() == right, what="the edited report note put right")
+    os.remove(path)
+    path.mkdir()
+    time.sleep(0.5)
+    path.rmdir()
+    wait_for(lambda: path.is_file() and path.read_text() == right, what="the note made again")
+
+
+def test_each_problem_of_a_report_note_is_said_once_until_it_is_written_again(vault, watching):
+    """One warning per report note for the watcher's life: a later, other problem (or the
+    same after the note was put right) was never said."""
+    overdue(vault, "Jib")
+    _, lines = watching()
+    path = vault.root / "Reports" / "Reconnect.md"
+    right = path.read_text()
+
+    def unmarked() -> int:
+        return sum("leaves it alone" in line for line in lines)
+
+    path.write_text("my own notes\n")  # no marker: the watcher must leave it alone
+    overdue(vault, "Afi")
+    wait_for(lambda: unmarked() == 1, what="the first warning")
+    path.write_text(right)  # the marker back: written again
+    wait_for(lambda: "[[Afi]]" in path.read_text(), what="the note written again")
+    path.write_text("mine again\n")
+    overdue(vault, "Bo")
+    wait_for(lambda: unmarked() == 2, what="the same problem, said again")
+
+
+def test_the_watcher_opens_the_index_again_when_another_command_rebuilds_it(vault, watching):
+    """It went on writing the index file it had opened, deleted by the rebuild: no other
+    command saw its updates."""
+    overdue(vault, "Jib")
+    _, lines = watching()
+    assert vault.run("index", "--rebuild").exit_code == 0
+    wait_for(lambda: any("open it again" in line for line in lines), what="the index opened again")
+    (vault.root / "people" / "Jib.md").write_text(caught_up("Jib"))
+    wait_for(lambda: "[[Jib]]" not in report(vault), what="the save after the rebuild")
+    conn = db.read_only(db.index_path(vault.root))
+    try:  # the index every command opens has the save (read without a refresh of its own)
+        count = conn.execute("SELECT COUNT(*) FROM interactions WHERE date = '2026-06-29'")
+        assert count.fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_a_sync_conflict_copy_made_while_watching_is_in_the_index_problems(vault, watching):
+    """The watcher passed over it: check said it only after its own full walk."""
+    overdue(vault, "Jib")
+    watcher, _ = watching()
+    # The events of the first report notes' folder come first (a folder: a full walk).
+    wait_for(lambda: watcher.stats.batches >= 1, what="the first batch")
+    time.sleep(0.5)
+    (vault.root / "people" / "Jib.sync-conflict-20260101-ABC.md").write_text("x\n")
+
+    def said() -> bool:
+        conn = db.read_only(db.index_path(vault.root))
+        try:
+            rows = conn.execute("SELECT path FROM problems WHERE path LIKE '%sync-conflict%'")
+            return bool(rows.fetchall())
+        finally:
+            conn.close()
+
+    wait_for(said, what="the conflict copy among the problems")
+
+
+def test_a_second_watcher_of_the_vault_is_refused(tmp_path):
+    """Both did all the work and raced each other on the report notes."""
+    root, first = _watch_in_a_process(tmp_path)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "mdnet", "--vault", str(root), "watch"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        )
+        assert second.returncode == 1
+        assert f"another mdnet watch (pid {first.pid}) is watching" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+
+
+def test_sighup_stops_the_watcher_cleanly(tmp_path):
+    """A closed terminal or ssh session (SIGHUP) killed it, maybe mid-write."""
+    root, watcher = _watch_in_a_process(tmp_path)
+    watcher.send_signal(signal.SIGHUP)
+    assert watcher.wait(timeout=30) == 0
+    assert "stopped" in watcher.stderr.read()
+
+
+def test_a_vault_deleted_and_made_again_stops_the_watcher(tmp_path):
+    """Made again at once, the new folder could get the old one's inode number and pass
+    for it: the watcher then saw no event again, silently. It holds the folder open."""
+    import shutil
+
+    root, watcher = _watch_in_a_process(tmp_path)
+    try:
+        shutil.rmtree(root)
+        (root / "people").mkdir(parents=True)
+        (root / ".mdnet.toml").write_text(CONFIG)
+        assert watcher.wait(timeout=20) == 1
+    finally:
+        watcher.kill()
+    assert "the vault folder is gone" in watcher.stderr.read()
+    assert not (root / "Reports").exists()

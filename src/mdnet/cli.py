@@ -593,7 +593,8 @@ def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) ->
 def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
     """Keep the index current and rewrite the report notes of `[watch.reports]`.
 
-    Stops cleanly on Ctrl-C or SIGTERM. It writes nothing but those report notes.
+    Stops cleanly on Ctrl-C, SIGTERM or SIGHUP. It writes nothing but those report
+    notes. One watcher per vault: a second is refused.
 
     \b
     Example:
@@ -618,6 +619,8 @@ def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if hasattr(signal, "SIGHUP"):  # its terminal or ssh session closed: stop as cleanly
+        signal.signal(signal.SIGHUP, stop)
     watcher.run()
     if not quiet:
         click.echo("mdnet: stopped", err=True)

@@ -21,7 +21,7 @@ from .hashing import blake2b
 
 if TYPE_CHECKING:
     from .rows import NoteRows
-from .vault import Scan, counts_as_note, note_stamp, scan_vault, stat_note, utf8_name
+from .vault import CONFLICT_MARK, Scan, counts_as_note, note_stamp, scan_vault, stat_note, utf8_name
 
 PARALLEL_MIN = 1500  # below this many notes to read, a process pool costs more than it saves
 CHUNK = 250  # notes per task sent to a worker
@@ -299,8 +299,8 @@ class Index:
         gone: list[str] = []
         for rel in dict.fromkeys(paths):
             rel = rel.strip("/")
-            if not utf8_name(rel):  # never in the index: the walk names it as a problem
-                return None
+            if not utf8_name(rel) or CONFLICT_MARK in rel.rsplit("/", 1)[-1]:
+                return None  # never in the index: the walk names it as a problem
             path = self.config.vault / rel
             if os.path.isdir(path) or os.path.islink(path) or db.has_notes_under(self.conn, rel):
                 return None  # a folder, or a new link: the walk finds what they hold

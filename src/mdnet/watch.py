@@ -12,6 +12,7 @@ import queue
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from . import db
 from .config import CONFIG_NAME, Config, load_config
 from .errors import MdnetError, RefusedError
 from .sync import Index, SyncResult
+from .vault import note_stamp
 
 if TYPE_CHECKING:
     from .reports.reconnect import ReconnectMemo
@@ -131,17 +133,37 @@ class Watcher:
         self._version = -1  # the index's data_version when last looked at
         self._last_full = time.monotonic()  # when the vault was last walked whole
         self._said_busy = False  # the busy index is said once while it stays busy
+        self._index_id: tuple[int, int] | None = None  # the index file this watcher uses
+        self._report_stamps: dict[str, tuple[int, int] | None] = {}  # as last written or seen
+        # The vault folder is held open: while it is, no folder made in its place (a
+        # clone after `rm -rf`) can be given its inode number and pass for it.
         try:
-            st = os.stat(config.vault)
+            self._vault_fd: int | None = os.open(config.vault, os.O_RDONLY)
+            st = os.fstat(self._vault_fd)
             self._vault_id: tuple[int, int] | None = (st.st_dev, st.st_ino)
         except OSError:
-            self._vault_id = None
+            self._vault_fd, self._vault_id = None, None
 
     def stop(self) -> None:
         self.stop_event.set()
 
     def run(self, ready: threading.Event | None = None) -> None:
         """Watch until `stop()`: one full refresh, the report notes, then batches."""
+        lock = _hold_watch_lock(self.config.vault)
+        try:
+            with warnings.catch_warnings():
+                # watchdog warns, with its whole table of watches, when a folder moved out
+                # and back in is watched again: nothing for the user to do.
+                warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning)
+                self._run(ready)
+        finally:
+            if lock is not None:
+                os.close(lock)
+            if self._vault_fd is not None:
+                os.close(self._vault_fd)
+                self._vault_fd = None
+
+    def _run(self, ready: threading.Event | None) -> None:
         # The observer starts first: a save during the first refresh is then an event,
         # not a change that slipped between the walk and the watch.
         observer = self._start_observer()
@@ -149,26 +171,27 @@ class Watcher:
 
         try:
             with _Overflow(self.events):
-                while self._watch(ready):  # again, with the config as saved since
-                    self._say("the config changed: read it again")
+                while reason := self._watch(ready):  # again, with the config as saved since
+                    self._say(reason)
         finally:
             observer.stop()
             observer.join(timeout=2)
 
-    def _watch(self, ready: threading.Event | None) -> bool:
-        """One full refresh, the report notes, then batches; True when the config
-        changed (a new people folder may mean a new index)."""
+    def _watch(self, ready: threading.Event | None) -> str | None:
+        """One full refresh, the report notes, then batches; why to start again (the
+        config changed: a new people folder may mean a new index), or None to stop."""
         self._check_vault()
         with Index(self.config) as index:
             while not self._busy(index, lambda: self._start(index)):
                 if self.stop_event.wait(1.0):
-                    return False
+                    return None
             if ready is not None:
                 ready.set()
             return self._loop(index)
 
     def _start(self, index: Index) -> None:
         result = index.refresh()
+        self._index_id = _file_id(index.path)
         self._last_full = time.monotonic()
         self.stats.last_result = result
         vault = self.config.vault
@@ -216,8 +239,9 @@ class Watcher:
             observer.start()
         return observer
 
-    def _loop(self, index: Index) -> bool:
-        """Batches until stopped (False) or the config changed (True)."""
+    def _loop(self, index: Index) -> str | None:
+        """Batches until stopped (None) or until the config changed or the index file
+        was replaced (why, to start again)."""
         while not self.stop_event.is_set():
             batch = self._next_batch(index)
             if self.stop_event.is_set():
@@ -226,12 +250,18 @@ class Watcher:
             if CONFIG_CHANGED in batch:
                 batch.remove(CONFIG_CHANGED)
                 if self._reload_config():
-                    return True
+                    return "the config changed: read it again"
+            if _file_id(index.path) != self._index_id:
+                # `mdnet index --rebuild`, or the cache deleted: this connection would go
+                # on writing a file no other command reads.
+                for path in batch:
+                    self.events.put(path)
+                return "the index was rebuilt or removed by another command: open it again"
             if not self._busy(index, functools.partial(self._step, index, batch)):
                 for path in batch:
                     self.events.put(path)
                 self.stop_event.wait(1.0)
-        return False
+        return None
 
     def _step(self, index: Index, batch: list[str]) -> None:
         if batch:
@@ -282,6 +312,7 @@ class Watcher:
         """Paths from the first event until a short quiet, or a maximum wait; none when
         a wait ends or another process wrote the index."""
         deadline = time.monotonic() + TICK_SECONDS
+        next_check = time.monotonic() + 1.0
         paths: list[str] = []
         while not self.stop_event.is_set():
             try:
@@ -289,6 +320,9 @@ class Watcher:
             except queue.Empty:
                 if paths or time.monotonic() > deadline or self._others_wrote(index):
                     break
+                if time.monotonic() > next_check:  # a vault deleted sends no more events
+                    self._check_vault()
+                    next_check = time.monotonic() + 1.0
                 continue
             first = time.monotonic()
             while time.monotonic() - first < MAX_WAIT_SECONDS:
@@ -303,6 +337,7 @@ class Watcher:
         started = time.perf_counter()
         full = FULL_WALK in paths or len(paths) > LARGE_BATCH
         result = index.refresh(None if full else paths)
+        self._index_id = _file_id(index.path)  # a refresh may have rebuilt a broken index
         if full:
             self._last_full = time.monotonic()
         self.stats.batches += 1
@@ -313,7 +348,13 @@ class Watcher:
         # then the refresh finds nothing to do, yet the reports are out of date.
         version = db.data_version(index.conn)
         others_wrote, self._version = version != self._version, version
-        if not (changed_notes or result.removed or others_wrote):
+        # A report note edited, blocked (a folder in its place) or freed again by the
+        # user: not our own write, which left it as _report_stamps has it.
+        reports_touched = any(
+            rel in own and _fingerprint(self.config.vault / rel) != self._report_stamps.get(rel)
+            for rel in paths
+        )
+        if not (changed_notes or result.removed or others_wrote or reports_touched):
             return  # only touched, or only our own report notes: nothing to redo
         for problem in self._problems(index, changed_notes):
             self._warn(problem)
@@ -368,10 +409,12 @@ class Watcher:
                 if write_report_note(self.config.vault / rel, text, vault=self.config.vault):
                     written.append(rel)
                     self.stats.report_writes += 1
+                self._forget_warnings(rel)  # written or current: a new problem is said again
             except RefusedError as exc:
                 self._warn_once(rel, f"{exc}; the watcher leaves it alone")
             except OSError as exc:
                 self._warn(f"{rel}: cannot write: {exc.strerror or exc}")
+            self._report_stamps[rel] = _fingerprint(self.config.vault / rel)
         if force_log and written and not self.quiet:
             self.log(f"{_now()} wrote {', '.join(written)}")
         return written
@@ -379,10 +422,15 @@ class Watcher:
     def _warn(self, message: str) -> None:
         self.log(f"{_now()} warning: {message}")
 
-    def _warn_once(self, key: str, message: str) -> None:
+    def _warn_once(self, rel: str, message: str) -> None:
+        """Each problem of a report note once, until the note is written again."""
+        key = f"{rel}\0{message}"
         if key not in self.stats.warned:
             self.stats.warned.add(key)
             self._warn(message)
+
+    def _forget_warnings(self, rel: str) -> None:
+        self.stats.warned = {key for key in self.stats.warned if not key.startswith(f"{rel}\0")}
 
     def _say(self, message: str) -> None:
         if not self.quiet:
@@ -391,3 +439,41 @@ class Watcher:
 
 def _now() -> str:
     return time.strftime("%H:%M:%S")
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return note_stamp(st), st.st_size
+
+
+def _hold_watch_lock(vault: Path) -> int | None:
+    """One watcher per vault: a second one did all the work again and raced the first on
+    every report note. The lock goes with the process, however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock
+        return None
+    path = Path(f"{db.index_path(vault)}.watch")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pid = os.read(fd, 20).decode("ascii", "replace").strip()
+        os.close(fd)
+        which = f" (pid {pid})" if pid.isdigit() else ""
+        raise RefusedError(f"another mdnet watch{which} is watching {vault} already") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
