@@ -329,8 +329,8 @@ def log_interaction(
         data, line = insert_log_line(snapshot.data, entry)
     except RefusedError as exc:  # `path:line: why`; a refusal of the whole note names line 1
         why = str(exc)
-        line = "" if why[:1].isdigit() else "1: "
-        raise RefusedError(f"log: {contact['path']}:{line}{why}") from None
+        at = "" if why[:1].isdigit() else "1: "
+        raise RefusedError(f"log: {contact['path']}:{at}{why}") from None
     atomic_write(path, data, expected=snapshot, vault=config.vault)
     return Written(contact["path"], line, entry)
 
