@@ -633,3 +633,24 @@ def test_output_to_a_descriptor_that_is_the_index_is_refused(vault):
     ]
     assert any(b"one of mdnet's own files" in r.stderr for r in results), results
     assert vault.run("index").stdout.startswith("indexed 1 notes")  # not rebuilt: whole
+
+
+def test_control_characters_from_notes_never_reach_the_terminal(vault):
+    """A name with an escape sequence (a window title, a cleared screen, OSC 52 writing the
+    clipboard) in a note, a file name or an imported card was printed as it was, and a
+    terminal obeyed it (found by an audit)."""
+    vault.write(
+        "people/Eve.md", '---\nname: "Eve\\e]0;pwned\\a\\e[2J\\b\\r"\n---\n- 2026-01-01 x\n'
+    )
+    vault.write("people/Ma\x1b]52;c;aGk=\x07l.md", "---\ncadence: 10d\n---\n- 2026-01-01 tea\n")
+    outputs = [
+        vault.run("show", "Eve"),
+        vault.run("report", "--as-of", "2026-06-30"),
+        vault.run("check"),
+        vault.run("intros"),
+    ]
+    for result in outputs:
+        for text in (result.stdout, result.stderr):
+            assert not any(c in text for c in "\x1b\x07\x08\r"), repr(text)
+    shown = outputs[0].stdout + outputs[1].stdout
+    assert "Eve\\x1b]0;pwned\\x07\\x1b[2J" in shown and "Ma\\x1b]52;c;aGk=\\x07l" in shown

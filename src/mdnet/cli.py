@@ -58,14 +58,14 @@ class MdnetGroup(SuggestingGroup):
             _say_usage_error(exc)
             ctx.exit(exc.exit_code)
         except MdnetError as exc:
-            click.echo(f"mdnet: {exc}", err=True)
+            echo(f"mdnet: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("mdnet: interrupted", err=True)
+            echo("mdnet: interrupted", err=True)
             ctx.exit(130)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
-            click.echo(f"mdnet: {exc.strerror or exc}{':' + where if where else ''}", err=True)
+            echo(f"mdnet: {exc.strerror or exc}{':' + where if where else ''}", err=True)
             ctx.exit(1)
 
 
@@ -76,7 +76,7 @@ def _say_usage_error(exc: click.UsageError) -> None:
         exc.show()
         return
     hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-    click.echo(f"mdnet: {exc.format_message()}{hint}", err=True)
+    echo(f"mdnet: {exc.format_message()}{hint}", err=True)
 
 
 class Utf8Text(click.ParamType):
@@ -219,6 +219,25 @@ def complete_contact(ctx: click.Context, param: click.Parameter, incomplete: str
     return [CompletionItem(name) for (name,) in rows]
 
 
+# What a note, a file name or an imported card may hold that a terminal would obey:
+# escape sequences (a window title, a cleared screen, OSC 52 writing the clipboard),
+# backspaces and carriage returns that overwrite what was shown. Kept: line breaks (CRLF
+# too: vCard and iCalendar need it), tabs and mdnet's own colours (SGR, `ESC [ ... m`,
+# made only by render.Style).
+TERMINAL_CONTROL = re.compile(
+    r"\x1b(?!\[[0-9;]*m)|\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]"
+)
+
+
+def echo(text: str = "", nl: bool = True, err: bool = False) -> None:
+    """click.echo, with every control character mdnet did not put there made visible."""
+    click.echo(TERMINAL_CONTROL.sub(_visible, text), nl=nl, err=err)
+
+
+def _visible(match: re.Match[str]) -> str:
+    return f"\\x{ord(match[0]):02x}"
+
+
 def use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -227,7 +246,7 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
     """Print, or write to --output (a Markdown report as a note mdnet may overwrite)."""
     descriptor = 1 if output is None or output == "-" else _descriptor(output)
     if descriptor in (1, 2):
-        click.echo(text, nl=False, err=descriptor == 2)
+        echo(text, nl=False, err=descriptor == 2)
         return
     if descriptor is not None:  # /dev/fd/3: into what is open there, as `>&3` would
         _refuse_our_own(descriptor, str(output))
@@ -240,7 +259,7 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
 
         vault = state.config.vault if state else None
         if not write_report_note(path, text, vault=vault):
-            click.echo(f"unchanged {output}", err=True)  # not rewritten: no churn to sync
+            echo(f"unchanged {output}", err=True)  # not rewritten: no churn to sync
             return
     elif path.suffix.lower() == ".md" or Path(os.path.realpath(path)).suffix.lower() == ".md":
         # A note, or a link to one: a note without the marker is never rewritten after.
@@ -254,7 +273,7 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
         else:  # /dev/stdout, a FIFO, a device: written into, as a shell's `>` does
             with open(path, "wb") as handle:
                 handle.write(text.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {output}", err=True)
 
 
 def _descriptor(output: str) -> int | None:
@@ -309,7 +328,7 @@ def main(ctx: click.Context, vault: str | None) -> None:
     """
     ctx.obj = State(vault)
     if ctx.invoked_subcommand is None:  # `mdnet` alone: the help, and no error
-        click.echo(ctx.get_help())
+        echo(ctx.get_help())
 
 
 @main.command()
@@ -326,12 +345,12 @@ def index(state: State, rebuild: bool) -> None:
     with idx:
         problems = idx.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0]
     verb = "rebuilt" if result.rebuilt else "indexed"
-    click.echo(
+    echo(
         f"{verb} {result.total} notes: read {result.read}, changed {result.changed}, "
         f"removed {result.removed} in {result.seconds:.2f}s"
     )
     if problems:  # check also looks across notes and at the config: too slow to count here
-        click.echo(
+        echo(
             f"{problems} problem(s) in notes: `mdnet check` lists them, and any in links, "
             "names or the config",
             err=True,
@@ -358,13 +377,13 @@ def check(state: State, fmt: str) -> None:
     if fmt == "json":
         from .render import to_json
 
-        click.echo(to_json(problems), nl=False)
+        echo(to_json(problems), nl=False)
     else:
         for problem in problems:
-            click.echo(str(problem))
+            echo(str(problem))
         errors = sum(1 for p in problems if p.level == "error")
         if problems:
-            click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)", err=True)
+            echo(f"{errors} error(s), {len(problems) - errors} warning(s)", err=True)
     if any(p.level == "error" for p in problems):
         sys.exit(1)
 
@@ -502,7 +521,7 @@ def query(state: State, sql: str, fmt: str, output) -> None:
     idx.close()
     headers, rows, more = run_query(idx.path, sql)
     if more:
-        click.echo(
+        echo(
             f"mdnet: query: only the first {MAX_ROWS:,} rows are shown; "
             "page through the rest with LIMIT and OFFSET",
             err=True,
@@ -546,7 +565,7 @@ def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
     idx, _ = state.index()
     with idx:
         written = log_interaction(idx.conn, state.config, name, text, day or dt.date.today(), tags)
-    click.echo(f"logged {written.path}:{written.line}: {written.text}")
+    echo(f"logged {written.path}:{written.line}: {written.text}")
 
 
 @main.command()
@@ -582,7 +601,7 @@ def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) ->
     idx, _ = state.index()
     with idx:
         written = add_contact(idx.conn, state.config, name, circle, cadence, met, tags)
-    click.echo(f"created {written.path}")
+    echo(f"created {written.path}")
 
 
 @main.command()
@@ -606,13 +625,13 @@ def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
 
     watcher = Watcher(
         state.config,
-        log=lambda line: click.echo(line, err=True),
+        log=lambda line: echo(line, err=True),
         verbose=verbose,
         quiet=quiet,
         polling=polling,
     )
     if not state.config.watch_reports and not quiet:
-        click.echo("mdnet: no [watch.reports] in .mdnet.toml: keeping the index only", err=True)
+        echo("mdnet: no [watch.reports] in .mdnet.toml: keeping the index only", err=True)
 
     def stop(signum: int, frame: object) -> None:
         watcher.stop()
@@ -623,7 +642,7 @@ def watch(state: State, quiet: bool, verbose: bool, polling: bool) -> None:
         signal.signal(signal.SIGHUP, stop)
     watcher.run()
     if not quiet:
-        click.echo("mdnet: stopped", err=True)
+        echo("mdnet: stopped", err=True)
 
 
 @main.command()
@@ -733,7 +752,7 @@ def draft(state: State, name: str, template, as_of, output) -> None:
         lambda idx: draft_message(idx.conn, state.config, name, day, text)
     )
     for field in unknown:
-        click.echo(
+        echo(
             f"mdnet: draft: {{{field}}} is no field of this contact (a typo? the fields: "
             f"{', '.join(BUILT_IN)} and its properties); its sentence was left out",
             err=True,
@@ -767,16 +786,16 @@ def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
         summary = import_people(idx.conn, state.config, people, invalid, dry_run)
     verb = "would create" if dry_run else "created"
     for path in summary.created:
-        click.echo(f"{verb} {path}")
+        echo(f"{verb} {path}")
     for name, path in summary.existing:
-        click.echo(f"skipped {name}: already {path}")
+        echo(f"skipped {name}: already {path}")
     for where, why in summary.invalid:
-        click.echo(f"skipped {file} {where}: {why}")
+        echo(f"skipped {file} {where}: {why}")
     existing = {name for name, _ in summary.existing}
     for person in people:
         for what in person.left_out if person.name not in existing else ():
-            click.echo(f"left out of {person.name} ({file} {person.source}): {what}")
-    click.echo(
+            echo(f"left out of {person.name} ({file} {person.source}): {what}")
+    echo(
         f"{verb} {len(summary.created)}, skipped {len(summary.existing)} existing, "
         f"{len(summary.invalid)} invalid",
         err=True,
@@ -884,6 +903,6 @@ def run() -> None:
     except Exception as exc:  # a bug, not a user mistake: still one line
         if os.environ.get("MDNET_DEBUG"):
             raise
-        click.echo(f"mdnet: internal error: {type(exc).__name__}: {exc} "
+        echo(f"mdnet: internal error: {type(exc).__name__}: {exc} "
                    "(set MDNET_DEBUG=1 to see the traceback)", err=True)  # fmt: skip
         sys.exit(70)
