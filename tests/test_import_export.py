@@ -549,3 +549,21 @@ def test_an_unreadable_card_is_found_after_other_components_and_stray_ends(vault
     folded.write_text(good.replace("END:VCARD", "NOTE:x\n END:VCARD\nEND:VCARD") + "END:VCARD\n")
     result = vault.run("import", "vcard", str(folded))
     assert f"skipped {folded} line 7: cannot read this card" in result.stdout, result.output
+
+
+def test_import_reads_an_existing_email_that_starts_with_a_bracket(vault):
+    """`email: "[work] a@b.c"` is a string that starts with `[`: it was taken for a JSON
+    list and the import stopped with an internal error."""
+    vault.write("people/A.md", '---\nemail: "[work] a@b.c"\n---\n')
+    vault.write("people/B.md", "---\nemail: [b@example.org]\n---\n")
+    card = vault.root / "cards.vcf"
+    card.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Bo Ok\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Bea\nEMAIL:B@example.org\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Al\nEMAIL:[WORK] a@b.c\nEND:VCARD\n"
+    )
+    result = vault.run("import", "vcard", str(card))
+    assert result.exit_code == 0, result.output
+    assert "created people/Bo Ok.md" in result.stdout
+    assert "skipped Bea: already people/B.md" in result.stdout  # a list still matches
+    assert "skipped Al: already people/A.md" in result.stdout

@@ -417,12 +417,15 @@ def _known_identities(conn: sqlite3.Connection) -> dict[str, str]:
         "SELECT k.key, n.path FROM names k JOIN notes n ON n.id = k.note_id"
     ):
         known[key] = path
-    for name, path, emails in conn.execute(
-        "SELECT c.name, n.path, json_extract(n.properties, '$.email') "
+    # json_type, not the text's first character: json_extract gives an array as its JSON
+    # text but a string as itself, and `email: "[work] a@b.c"` starts with `[` too.
+    for name, path, kind, emails in conn.execute(
+        "SELECT c.name, n.path, json_type(n.properties, '$.email'), "
+        "json_extract(n.properties, '$.email') "
         "FROM contacts c JOIN notes n ON n.id = c.note_id"
     ):
         known[name_key(name)] = path
-        values = json.loads(emails) if emails and emails.startswith("[") else [emails]
+        values = json.loads(emails) if kind == "array" else [emails]
         for email in values:
             if isinstance(email, str) and email.strip():
                 known[email.strip().lower()] = path
