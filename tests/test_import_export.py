@@ -567,3 +567,19 @@ def test_import_reads_an_existing_email_that_starts_with_a_bracket(vault):
     assert "created people/Bo Ok.md" in result.stdout
     assert "skipped Bea: already people/B.md" in result.stdout  # a list still matches
     assert "skipped Al: already people/A.md" in result.stdout
+
+
+def test_export_vcard_reads_a_long_run_of_spaces_in_one_pass(vault):
+    """A lazy regex read a phone as typed by trying every split of a run of spaces: one
+    line with 30,000 took 40 s. The bound is loose: it catches the quadratic cost, not a
+    slow machine."""
+    import time
+
+    gap = " " * 20000
+    vault.write("people/Ann.md", f'---\nphone: [447700900123, "a{gap}b"]  # two\n---\n')
+    vault.write("people/Bob.md", f'---\nphone:\n  - 447700900124  # home\n  - "c{gap}d"\n---\n')
+    started = time.perf_counter()
+    card = vault.run("export", "vcard").stdout.replace("\n ", "").splitlines()  # unfolded
+    assert time.perf_counter() - started < 5
+    assert "TEL:447700900123" in card and f"TEL:a{gap}b" in card
+    assert "TEL:447700900124" in card and f"TEL:c{gap}d" in card

@@ -112,10 +112,10 @@ def _as_written_list(note: Path, key: str) -> list[str]:
             for item in lines[index + 1 :]:
                 if not item.strip() or item.lstrip().startswith("#"):
                     continue  # a blank or comment line between the items
-                match = re.fullmatch(r"\s*-\s+(.*?)\s*(?:\s#.*)?", item)
+                match = re.match(r"\s*-\s+", item)
                 if not match:
                     break
-                items.append(match[1].strip("\"'"))
+                items.append(_uncommented(item[match.end() :]).strip("\"'"))
             return items
     return []
 
@@ -132,12 +132,20 @@ def _front_matter(note: Path) -> list[str]:
 
 def _as_written(note: Path, key: str) -> str | None:
     """The value of a top-level `key: value` line of a note's front matter, as typed."""
-    pattern = re.compile(rf"{re.escape(key)}\s*:\s*(.*?)\s*(?:\s#.*)?")
+    pattern = re.compile(rf"{re.escape(key)}\s*:\s*")
     for line in _front_matter(note)[::-1]:  # the last one counts
-        match = pattern.fullmatch(line)
-        if match and match[1]:
-            return match[1]
+        match = pattern.match(line)
+        value = _uncommented(line[match.end() :]) if match else ""
+        if value:
+            return value
     return None
+
+
+def _uncommented(text: str) -> str:
+    """A value without its ` # comment` and trailing blanks. Not one lazy regex: that
+    tried every split of a long run of spaces (quadratic, 40 s for one line)."""
+    comment = re.search(r"\s#", text)  # the first `#` after a blank starts the comment
+    return (text[: comment.start()] if comment else text).rstrip()
 
 
 def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
