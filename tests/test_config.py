@@ -172,3 +172,19 @@ def test_a_people_folder_with_a_joiner_or_a_no_break_space_is_fine(vault):
         vault.write(f"{name}/Ann.md", "")
         names = vault.run("query", "SELECT name FROM contacts", "--format", "json")
         assert json.loads(names.stdout) == [{"name": "Ann"}], names.output
+
+
+def test_a_long_run_of_spaces_in_the_config_is_read_in_one_pass(tmp_path):
+    """Finding a key's line read every line as a possible `[table]` with a lazy regex:
+    a multi-line string holding `[` and 3,000 spaces made every command take 20 s. The
+    bound is loose: it catches the cubic cost, not a slow machine."""
+    import time
+
+    gap = " " * 3000
+    (tmp_path / ".mdnet.toml").write_text(
+        f'note = """\n[{gap}x\n[ a ]{gap}]\n"""\n[ circles ]  # mine\nclose = "soon"\n'
+    )
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match=r"^\.mdnet\.toml:6: circles\.close"):
+        load_config(tmp_path)
+    assert time.perf_counter() - started < 5

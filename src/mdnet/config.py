@@ -117,15 +117,26 @@ def key_line(source: str, key: str, table: str = "") -> int:
     current = ""
     for number, line in enumerate(source.splitlines(), 1):
         stripped = line.strip()
-        header = re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?", stripped)
-        if header:
-            current = header[1].replace(" ", "").replace('"', "")
+        header = _table_header(stripped)
+        if header is not None:
+            current = header.replace(" ", "").replace('"', "")
             if current == f"{table}.{key}".strip(".") or (not table and current == key):
                 return number  # the key is a table of its own: [circles]
             continue
         if current == table and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
             return number
     return 0
+
+
+def _table_header(line: str) -> str | None:
+    """The name in a `[table]  # comment` line (stripped), None for any other line.
+    String methods, not a regex: a lazy one tried every split of a run of spaces, and a
+    multi-line string holding `[` and 3,000 spaces made every command take 20 s."""
+    inner, close, rest = line[1:].partition("]") if line.startswith("[") else ("", "", "")
+    rest = rest.lstrip()
+    if not close or not inner or "[" in inner or (rest and not rest.startswith("#")):
+        return None  # `[[array]]` is no table header either
+    return inner.strip() or inner[-1]
 
 
 def _unknown_keys(raw: dict, source: str) -> tuple[tuple[int, str], ...]:
