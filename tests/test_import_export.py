@@ -583,3 +583,33 @@ def test_export_vcard_reads_a_long_run_of_spaces_in_one_pass(vault):
     assert time.perf_counter() - started < 5
     assert "TEL:447700900123" in card and f"TEL:a{gap}b" in card
     assert "TEL:447700900124" in card and f"TEL:c{gap}d" in card
+
+
+def test_linkedin_a_value_longer_than_csv_allows_is_said_not_an_internal_error(
+    vault, tmp_path, monkeypatch
+):
+    """csv refuses a value over 128 KB: the import stopped with an internal error. The
+    limit is now 16 MB; a longer value is said, naming its row, and ends the reading."""
+    from mdnet import importers
+
+    header = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    path = tmp_path / "Connections.csv"
+    path.write_text(header + f'Ann,Lee,,,"{"x" * 140_000}",,\n\nBo,Ray,,,,,\n')
+    result = vault.run("import", "linkedin", str(path))
+    assert result.exit_code == 0, result.output
+    assert "created 2," in result.stderr
+    monkeypatch.setattr(importers, "CSV_FIELD_LIMIT", 100_000)
+    path.write_text(header + f'Cy,Dee,,,,,\n\nAnn,Lee,,,"{"x" * 140_000}",,\nBo,Ray,,,,,\n')
+    result = vault.run("import", "linkedin", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would create people/Cy Dee.md" in result.stdout
+    assert f"skipped {path} line 4: cannot read this row (field larger than field limit" in (
+        result.stdout
+    )
+    assert (
+        "it and the rest of the file were not read" in result.stdout and "Bo" not in result.stdout
+    )
+    path.write_text(f'First Name,Last Name,"{"x" * 140_000}"\n')
+    result = vault.run("import", "linkedin", str(path))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "line 1: cannot read the header" in result.stderr

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -298,18 +299,23 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
         raise UsageError("import linkedin: no 'First Name,Last Name,...' header in the file")
     people, invalid = [], []
     body = lines[start:]
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(io.StringIO("\n".join(body)))
-    read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
+    try:
+        read = reader.line_num if reader.fieldnames is not None else 0  # the header's lines
+    except csv.Error as exc:
+        raise UsageError(
+            f"import linkedin: line {start + 1}: cannot read the header ({exc})"
+        ) from None
     width = len(reader.fieldnames or ())
-    for row in reader:
+    unread: list[str] = []
+    for row in _csv_rows(reader, unread):
         if _swallowed(row, width):
             # A quote never closed: the rows after it became one value of this row.
             # Not one contact made of them: they are said, from this line on.
-            why = "a quote opened in this row is never closed: it and the rest of the file were not read"
-            invalid.append((f"line {start + read + 1}", why))
+            unread.append("a quote opened in this row is never closed")
             break
-        while start + read < len(lines) and not lines[start + read]:
-            read += 1  # csv skips empty lines, which it counts
+        read = _past_empty_lines(lines, start, read)
         where = f"line {start + read + 1}"  # a quoted value may span several lines
         read = reader.line_num
         name = _text(f"{row.get('First Name') or ''} {row.get('Last Name') or ''}")
@@ -336,7 +342,30 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
                 left_out=left_out,
             )
         )
+    if unread:  # no row after it: csv would go on from inside the value it stopped in
+        line = start + _past_empty_lines(lines, start, read) + 1
+        invalid.append((f"line {line}", f"{unread[0]}: it and the rest of the file were not read"))
     return people, invalid
+
+
+# A LinkedIn value is a name or a company: csv's 128 KB limit stopped an import with an
+# internal error; longer than this, the row is said and the import stops there.
+CSV_FIELD_LIMIT = 16 * 2**20
+
+
+def _csv_rows(reader: csv.DictReader, unread: list[str]) -> Iterator[dict]:
+    """The rows of `reader`; at one csv cannot read, why goes into `unread` and they end."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        unread.append(f"cannot read this row ({exc})")
+
+
+def _past_empty_lines(lines: list[str], start: int, read: int) -> int:
+    """`read` past the empty lines csv skips, and counts."""
+    while start + read < len(lines) and not lines[start + read]:
+        read += 1
+    return read
 
 
 def _swallowed(row: dict, width: int) -> bool:
