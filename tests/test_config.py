@@ -188,3 +188,13 @@ def test_a_long_run_of_spaces_in_the_config_is_read_in_one_pass(tmp_path):
     with pytest.raises(ConfigError, match=r"^\.mdnet\.toml:6: circles\.close"):
         load_config(tmp_path)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 100_000, "a = " + "{b = " * 100_000])
+def test_a_config_nested_too_deeply_is_one_clear_error(vault, text):
+    """tomllib reads nesting by recursion: 100,000 `[` stopped every command with an
+    internal RecursionError."""
+    vault.write(".mdnet.toml", text + "\n")
+    result = vault.run("report")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "mdnet: .mdnet.toml: arrays or tables nested too deeply to read\n"

@@ -99,6 +99,8 @@ def load_config(vault: Path) -> Config:
         raise ConfigError(f"{CONFIG_NAME}:{line}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{CONFIG_NAME}: {exc}") from None
+    except RecursionError:  # tomllib reads a nested array or table by recursion
+        raise ConfigError(f"{CONFIG_NAME}: arrays or tables nested too deeply to read") from None
     except OSError as exc:
         raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
     return _config_from_toml(vault, raw, source)
