@@ -613,3 +613,22 @@ def test_linkedin_a_value_longer_than_csv_allows_is_said_not_an_internal_error(
     result = vault.run("import", "linkedin", str(path))
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "line 1: cannot read the header" in result.stderr
+
+
+def test_an_import_file_is_read_up_to_a_limit(tmp_path, monkeypatch):
+    """`import vcard /dev/zero` never ended: the whole file was read before anything was
+    looked at. It is read up to 256 MB, and one byte more is refused in one line.
+    (cli's _import has to read through read_import_file for the command to use it.)"""
+    from mdnet import importers
+    from mdnet.errors import UsageError
+
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 3 * 2**20)
+    for name, size in (("small.vcf", 10), ("exact.vcf", 3 * 2**20)):
+        (tmp_path / name).write_bytes(b"x" * size)
+        assert importers.read_import_file(str(tmp_path / name), "vcard") == b"x" * size
+    (tmp_path / "big.vcf").write_bytes(b"x" * (3 * 2**20 + 1))
+    for path in (str(tmp_path / "big.vcf"), "/dev/zero"):
+        with pytest.raises(UsageError, match=f"^import vcard: {path}: larger than 3 MB"):
+            importers.read_import_file(path, "vcard")
+    with pytest.raises(OSError):
+        importers.read_import_file(str(tmp_path / "missing.vcf"), "vcard")

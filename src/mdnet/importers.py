@@ -54,6 +54,28 @@ class ImportSummary:
 
 # --- reading ---------------------------------------------------------------------------
 
+# No phone, Google, iCloud or LinkedIn export comes near this: a bigger file is the wrong
+# one, and /dev/zero or a FIFO that never ends would be read until memory ran out.
+MAX_IMPORT_BYTES = 256 * 2**20
+
+
+def read_import_file(file: str, kind: str) -> bytes:
+    """The bytes of an import file: at most MAX_IMPORT_BYTES, else a one-line refusal.
+    Read in pieces, so a small file never costs the limit's worth of memory. An OSError
+    is left to the caller, which names the file as an argument error."""
+    chunks, size = [], 0
+    with open(file, "rb") as handle:
+        while chunk := handle.read(min(2**20, MAX_IMPORT_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > MAX_IMPORT_BYTES:
+        raise UsageError(
+            f"import {kind}: {file}: larger than {MAX_IMPORT_BYTES // 2**20} MB, more than "
+            "any contacts export; is it the right file?"
+        )
+    return b"".join(chunks)
+
+
 VCARD_CHARSET = re.compile(rb"CHARSET=([A-Za-z0-9_.-]+)", re.IGNORECASE)
 
 
