@@ -956,3 +956,43 @@ def test_the_walk_and_a_single_stat_give_a_note_the_same_stamp(vault):
 
     [(path, stamp, size)] = scan_vault(config).notes
     assert (stamp, size) == stat_note(config, path)
+
+
+def test_an_ignore_glob_of_many_stars_is_matched_in_linear_time(vault):
+    """Each glob was a backtracking regex: `**/*-*-*-*-*-x` and a note named with 200
+    dashes made every command take 34 s (one more `*-` never ended). The bound is loose:
+    it catches the blow-up, not a slow machine."""
+    dashes = "-" * 200
+    vault.write(".mdnet.toml", 'ignore = ["**/*-*-*-*-*-x"]\n')
+    vault.write(f"people/{dashes}.md", "- 2025-01-01 call\n")
+    vault.write("people/a-b-c-d-e-x/f.md", "- 2025-01-01 in an ignored folder\n")
+    started = time.perf_counter()
+    _, rows = refresh(vault)
+    assert time.perf_counter() - started < 5
+    assert [path for path, _, _ in rows] == [f"people/{dashes}.md"]
+
+
+@pytest.mark.parametrize(
+    "pattern, matched, not_matched",
+    [
+        (
+            "Templates/**",
+            ["Templates/A.md", "Templates/a/B.md"],
+            ["Templates.md", "x/Templates/A.md"],
+        ),
+        ("a/**/b.md", ["a/b.md", "a/x/b.md", "a/x/y/b.md"], ["ab.md", "a/xb.md", "b.md"]),
+        ("**/*.tmp.md", ["x.tmp.md", "a/b/x.tmp.md"], ["a/x.tmp.md/y.md", "x.md"]),
+        ("*.tmp.md", ["x.tmp.md", "a/b/x.tmp.md"], ["x.md"]),  # no `/`: the name, any depth
+        ("a/*.md", ["a/x.md"], ["a/b/x.md", "b/a/x.md"]),  # `*` stays in its folder
+        ("a/?.md", ["a/x.md"], ["a/xy.md", "a//.md"]),
+        ("Archive/", ["Archive/x.md", "Archive/a/y.md"], ["Archived/x.md"]),
+        ("**.md", ["x.md", "a/b/x.md"], ["x.mdx"]),  # `**` inside a name still crosses
+        ("a**/b.md", ["ab.md", "a/b.md", "ax/y/b.md"], ["b.md", "x/b.md"]),
+        ("*-*-*-x.md", ["a-b-c-x.md", "---x.md", "d/a-b-c-x.md"], ["a-b-x.md", "a-b/c-x.md"]),
+    ],
+)
+def test_ignore_globs_match_as_before(pattern, matched, not_matched):
+    from mdnet.vault import is_ignored
+
+    assert [p for p in matched if not is_ignored(p, (pattern,))] == []
+    assert [p for p in not_matched if is_ignored(p, (pattern,))] == []
