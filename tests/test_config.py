@@ -198,3 +198,23 @@ def test_a_config_nested_too_deeply_is_one_clear_error(vault, text):
     result = vault.run("report")
     assert result.exit_code == 2, result.output
     assert result.stderr == "mdnet: .mdnet.toml: arrays or tables nested too deeply to read\n"
+
+
+def test_two_reports_in_one_note_are_refused_naming_the_line(vault):
+    """The watcher wrote such a note twice a save, and the last report won."""
+    for second in ('"Reports/R.md"', '"./reports\\\\r.md"', "'Reports//./R.MD'"):
+        vault.write(
+            ".mdnet.toml",
+            f'[watch.reports]\nreconnect = "Reports/R.md"\n\ngifts = {second}\n',
+        )
+        result = vault.run("report")
+        assert result.exit_code == 2, (second, result.output)
+        assert result.stderr.startswith(
+            "mdnet: .mdnet.toml:4: [watch.reports] gifts: "
+        ) and result.stderr.endswith(
+            "is already the note of reconnect; give each report a note of its own\n"
+        )
+    vault.write(
+        ".mdnet.toml", '[watch.reports]\nreconnect = "Reports/R.md"\ngifts = "Reports/G.md"\n'
+    )
+    assert vault.run("report").exit_code == 0

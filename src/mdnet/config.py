@@ -204,8 +204,15 @@ def _config_from_toml(vault: Path, raw: dict, source: str = "") -> Config:
     reports = table("watch").get("reports", {})
     if not isinstance(reports, dict) or not all(isinstance(v, str) for v in reports.values()):
         raise error("reports", "[watch.reports] maps a report name to a note path", "watch")
+    taken: dict[str, str] = {}  # note, as the file system may fold it -> its report
     for name, rel in reports.items():  # written by the watcher: never outside the vault
         reports[name] = inside(f"[watch.reports] {name}", rel, "a note", "watch.reports")
+        # Two reports in one note: the watcher wrote it twice a save and the last won.
+        folded = unicodedata.normalize("NFC", reports[name]).casefold()
+        if folded in taken:
+            message = f"[watch.reports] {name}: {rel!r} is already the note of {taken[folded]}"
+            raise error(name, f"{message}; give each report a note of its own", "watch.reports")
+        taken[folded] = name
     mentions = raw.get("mentions", True)
     if not isinstance(mentions, bool):  # "false" in quotes would have been true
         raise error("mentions", "mentions must be true or false (no quotes)")
