@@ -632,3 +632,16 @@ def test_an_import_file_is_read_up_to_a_limit(tmp_path, monkeypatch):
             importers.read_import_file(path, "vcard")
     with pytest.raises(OSError):
         importers.read_import_file(str(tmp_path / "missing.vcf"), "vcard")
+
+
+def test_the_commands_read_an_endless_file_only_up_to_their_limit(vault, monkeypatch):
+    """`import vcard /dev/zero` and `draft --template /dev/zero` never ended (found by an
+    audit)."""
+    from mdnet import importers
+
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 3 * 2**20)
+    result = vault.run("import", "vcard", "/dev/zero")
+    assert result.exit_code == 2 and "larger than 3 MB" in result.stderr
+    vault.write("people/Jib.md", "- 2026-01-01 x\n")
+    result = vault.run("draft", "Jib", "--template", "/dev/zero")
+    assert result.exit_code == 2 and "longer than 100,000 characters" in result.stderr

@@ -737,12 +737,13 @@ def draft(state: State, name: str, template, as_of, output) -> None:
     Example:
       mdnet draft "Jib Okafor"
     """
-    from .draft import BUILT_IN, draft_message
+    from .draft import BUILT_IN, MAX_TEMPLATE_CHARS, draft_message
 
     text = None
     if template:
         try:
-            text = Path(template).read_text(encoding="utf-8")
+            with open(template, encoding="utf-8") as handle:  # bounded, as /dev/zero is not
+                text = handle.read(MAX_TEMPLATE_CHARS + 1)  # render() refuses the longer
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(
                 f"cannot read {template}: {exc}", param_hint="--template"
@@ -771,10 +772,10 @@ def import_group() -> None:
 
 
 def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
-    from .importers import decode_file, import_people, read_linkedin, read_vcards
+    from .importers import decode_file, import_people, read_import_file, read_linkedin, read_vcards
 
     try:
-        data = Path(file).read_bytes()
+        data = read_import_file(file, kind)  # bounded: `import vcard /dev/zero` never ended
     except OSError as exc:
         raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="FILE") from None
     text = decode_file(data, file, kind)

@@ -14,6 +14,7 @@ from .errors import UsageError
 from .lookup import find_contact
 from .reports.reconnect import contact_row
 
+MAX_TEMPLATE_CHARS = 100_000
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 # A sentence ends at . ! ? … (with the spaces after it) or at the end of its line; a
 # `{...}` is one piece, never split at a `!` or `.` inside it ({city!r}, {a.b}).
@@ -106,8 +107,8 @@ def render(template: str, fields: dict[str, Any]) -> str:
     """Fill plain `{field}` placeholders; a sentence with a field that is empty or unknown
     is left out, so no message has a hole. `{{...}}`, `{0}`, `{a.b}`, `{a[0]}` stay as
     written, and a value is inserted as text, never read as a template."""
-    if len(template) > 100_000:
-        raise UsageError("draft: the template is longer than 100,000 characters")
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise UsageError(f"draft: the template is longer than {MAX_TEMPLATE_CHARS:,} characters")
 
     def fill(sentence: str) -> str:
         return PLACEHOLDER.sub(lambda m: str(fields.get(m[1], "") or ""), sentence)
