@@ -685,3 +685,20 @@ def test_a_vault_deleted_and_made_again_stops_the_watcher(tmp_path):
         watcher.kill()
     assert "the vault folder is gone" in watcher.stderr.read()
     assert not (root / "Reports").exists()
+
+
+def test_a_folder_moved_out_and_back_in_prints_no_watchdog_warning(tmp_path):
+    """watchdog warned "Callback with id ... already exists", with its whole table of
+    watches, into the watcher's output (found by an audit)."""
+    root, watcher = _watch_in_a_process(tmp_path)
+    try:
+        os.rename(root / "people", tmp_path / "people")
+        time.sleep(1.5)
+        os.rename(tmp_path / "people", root / "people")
+        (root / "people" / "Ann.md").write_text("- 2026-01-02 y\n")
+        wait_for(lambda: "[[Ann]]" in (root / "Reports" / "Reconnect.md").read_text(), what="Ann")
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+    said = watcher.stderr.read()
+    assert "Callback with id" not in said and "Warning" not in said, said
