@@ -233,6 +233,17 @@ def test_a_folder_link_loop_is_followed_once(vault):
     assert [r[0] for r in rows] == ["people/A.md"]
 
 
+def test_note_links_that_point_at_each_other_are_said(vault):
+    """loop1.md -> loop2.md -> loop1.md was dropped without a word (found by an audit)."""
+    vault.write("people/A.md", "- 2025-01-01 x\n")
+    os.symlink("loop2.md", vault.root / "people" / "loop1.md")
+    os.symlink("loop1.md", vault.root / "people" / "loop2.md")
+    result = vault.run("check")
+    assert "people/loop1.md:1: warning: cannot read" in result.stdout
+    assert "people/loop2.md:1: warning: cannot read" in result.stdout
+    assert "symbolic links" in result.stdout
+
+
 def test_a_bad_note_never_stops_the_index(vault):
     vault.write_bytes("people/Bad.md", b"---\nname: [unclosed\n---\n\xff\xfe\x00 junk")
     vault.write("people/Good.md", "- 2025-01-01 fine\n")

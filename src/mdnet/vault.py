@@ -257,11 +257,14 @@ def _scan_other(
 ) -> None:
     """Any entry but a plain note of a vault without ignore patterns."""
     name = entry.name
+    rel = prefix + name
     try:
         is_dir = entry.is_dir()
-    except OSError:
+    except OSError as exc:  # links that point at each other (ELOOP): said, not dropped
+        looping_note = name.endswith(NOTE_SUFFIX) and utf8_name(name) and entry.is_symlink()
+        if looping_note and not (ignore and is_ignored(rel, ignore)):
+            scan.unreadable.append((rel, exc.strerror or "a link that cannot be followed"))
         return
-    rel = prefix + name
     if is_dir:
         if ignore and is_ignored(rel, ignore, is_dir=True):
             return
