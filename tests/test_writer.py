@@ -783,3 +783,17 @@ def test_writes_use_today_by_default(vault):
     path = vault.write("people/Jib.md", "## Log\n")
     vault.run("log", "Jib", "coffee")
     assert f"- {dt.date.today().isoformat()} coffee" in path.read_text()
+
+
+def test_a_write_removes_the_temporary_files_a_killed_write_left(vault):
+    """A write killed between its temporary file and the rename (SIGKILL, a power cut)
+    left `.mdnet-XXXX.tmp` in the vault for good, copied by every sync tool (found by an
+    audit)."""
+    vault.write("people/Jib.md", "## Log\n")
+    stale = vault.write("people/.mdnet-abc123.tmp", "half a note")
+    os.utime(stale, (time.time() - 7200,) * 2)
+    fresh = vault.write("people/.mdnet-def456.tmp", "another mdnet writing now")
+    mine = vault.write("people/.mdnet-notes.txt", "not ours")
+    os.utime(mine, (time.time() - 7200,) * 2)
+    assert vault.run("log", "Jib", "tea", "--date", "2025-06-01").exit_code == 0
+    assert not stale.exists() and fresh.exists() and mine.exists()

@@ -44,6 +44,8 @@ def read_snapshot(path: Path) -> Snapshot:
 # lost. A note changed this recently is read again once it has been quiet this long.
 QUIET_SECONDS = 0.3
 PATIENCE_SECONDS = 5.0
+TEMP_PREFIX, TEMP_SUFFIX = ".mdnet-", ".tmp"  # our temporary files, beside the note
+STALE_SECONDS = 3600  # no write of ours takes this long: a temporary file this old was left
 
 
 def read_settled_snapshot(path: Path) -> Snapshot:
@@ -110,7 +112,7 @@ def atomic_write(
             raise RefusedError(f"{path}: read-only; nothing was written")
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".mdnet-", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -134,6 +136,22 @@ def atomic_write(
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
     _fsync_folder(folder)
+    _remove_stale_temporary_files(folder)
+
+
+def _remove_stale_temporary_files(folder: Path) -> None:
+    """Our temporary files that a killed write left (SIGKILL, a power cut): nothing
+    else removes them, and a sync tool copies them to every device."""
+    limit = time.time() - STALE_SECONDS
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < limit and entry.is_file(
+                        follow_symlinks=False
+                    ):
+                        os.unlink(entry.path)
 
 
 def _keep_owner_and_attributes(note: Path, tmp: str, st: os.stat_result) -> None:
