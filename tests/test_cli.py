@@ -653,4 +653,17 @@ def test_control_characters_from_notes_never_reach_the_terminal(vault):
         for text in (result.stdout, result.stderr):
             assert not any(c in text for c in "\x1b\x07\x08\r"), repr(text)
     shown = outputs[0].stdout + outputs[1].stdout
-    assert "Eve\\x1b]0;pwned\\x07\\x1b[2J" in shown and "Ma\\x1b]52;c;aGk=\\x07l" in shown
+    assert "Eve\\u001b]0;pwned\\u0007\\u001b[2J" in shown
+    assert "Ma\\u001b]52;c;aGk=\\u0007l" in shown
+
+
+def test_json_output_stays_json_whatever_control_characters_a_note_holds(vault):
+    """DEL and the C1 characters, which json.dumps leaves as they are, were shown as
+    `\\x7f`: no escape JSON knows, so the output no longer parsed (found by a review)."""
+    vault.write("people/Ann B.md", "- 2024-01-01 coffee \x7f and \x85 and \x1b here\n")
+    for args in (("show", "Ann B"), ("report", "--as-of", "2024-06-01"), ("check",)):
+        result = vault.run(*args, "--format", "json")
+        assert not any(c in result.stdout for c in "\x1b\x7f\x85"), args
+        json.loads(result.stdout)
+    shown = vault.run("show", "Ann B", "--format", "json").stdout
+    assert "coffee \\u007f and \\u0085 and \\u001b here" in shown  # reads back as written

@@ -242,7 +242,9 @@ def echo(text: str = "", nl: bool = True, err: bool = False) -> None:
 
 
 def _visible(match: re.Match[str]) -> str:
-    return f"\\x{ord(match[0]):02x}"
+    # \u00XX: visible as text, and inside a JSON string (json.dumps leaves DEL and the
+    # C1 characters as they are) an escape that reads back as the same character.
+    return f"\\u{ord(match[0]):04x}"
 
 
 def use_color() -> bool:
