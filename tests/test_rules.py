@@ -183,6 +183,10 @@ def test_draft_does_not_cheer_hard_news(vault):
     assert vault.run("draft", "Ola", "--as-of", AS_OF).stdout.startswith(
         "Hey Ola! I saw the news: Had a baby girl, Ada!"
     )
+    # Words that only look like hard news (a review found "hospitality" taken for one).
+    for news in ("Started a new job in hospitality", "Fired up about a crash course in Go"):
+        vault.write("people/Ola.md", f"- 2026-06-01 {news} #life\n")
+        assert vault.run("draft", "Ola", "--as-of", AS_OF).stdout.startswith("Hey Ola! I saw")
 
 
 def test_draft_says_a_placeholder_that_is_no_field(vault, tmp_path):

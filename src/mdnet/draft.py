@@ -39,11 +39,13 @@ HARD_NEWS_TEMPLATE = (
     "If it would help, I'd love to see you in {city} soon."
 )
 HARD_NEWS = re.compile(
-    r"\b(died|dies|dead|death|passed away|passed on|funeral|memorial|bereave\w*|grie\w*"
-    r"|miscarr\w*|stillbirth|loss|lost (?:his|her|their|the|a|my|our) \w+|laid off|layoffs?"
-    r"|fired|let go|redundan\w*|unemployed|divorc\w*|separated|split up|broke up|break-?up"
-    r"|sick|ill|illness|hospital\w*|surgery|operation|cancer|chemo\w*|diagnos\w*|stroke"
-    r"|heart attack|injur\w*|accident|crash\w*|burgl\w*|robbed|evicted|flood(?:ed)?|fire)\b",
+    r"\b(?:died|dies|passed away|passed on|funeral|memorial service|bereave\w*|griev\w*"
+    r"|miscarri\w*|stillbirth|lost (?:his|her|their|my|our|a) (?:mother|father|mum|mom|dad"
+    r"|husband|wife|partner|son|daughter|brother|sister|baby|job|home|house|dog|cat)"
+    r"|laid off|layoffs?|(?:was|got|been) fired|let go|made redundant|redundancy|unemployed"
+    r"|divorc\w*|separated|split up|broke up|break-?up|sick|illness|in (?:the )?hospital"
+    r"|hospitali[sz]ed|surgery|cancer|chemo(?:therapy)?|diagnosed|a stroke|heart attack"
+    r"|injured|injury|accident|crashed|burgl\w*|robbed|evicted|house fire|flooded)\b",
     re.IGNORECASE,
 )
 
