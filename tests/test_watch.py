@@ -656,7 +656,15 @@ def test_a_second_watcher_of_the_vault_is_refused(tmp_path):
             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
         )
         assert second.returncode == 1
-        assert f"another mdnet watch (pid {first.pid}) is watching" in second.stderr
+        assert "another mdnet watch is watching" in second.stderr
+        other_cache = subprocess.run(  # the lock is the vault's, not the cache folder's
+            [sys.executable, "-m", "mdnet", "--vault", str(root), "watch"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "other-cache")},
+        )
+        assert other_cache.returncode == 1 and "another mdnet watch" in other_cache.stderr
     finally:
         first.terminate()
         first.wait(timeout=30)

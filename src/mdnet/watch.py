@@ -151,17 +151,15 @@ class Watcher:
 
     def run(self, ready: threading.Event | None = None) -> None:
         """Watch until `stop()`: one full refresh, the report notes, then batches."""
-        lock = _hold_watch_lock(self.config.vault)
         try:
+            _lock_the_vault(self._vault_fd, self.config.vault)
             with warnings.catch_warnings():
                 # watchdog warns, with its whole table of watches, when a folder moved out
                 # and back in is watched again: nothing for the user to do.
                 warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning)
                 self._run(ready)
         finally:
-            if lock is not None:
-                os.close(lock)
-            if self._vault_fd is not None:
+            if self._vault_fd is not None:  # and with it the lock
                 os.close(self._vault_fd)
                 self._vault_fd = None
 
@@ -470,23 +468,20 @@ def _fingerprint(path: Path) -> tuple[int, int] | None:
     return note_stamp(st), st.st_size
 
 
-def _hold_watch_lock(vault: Path) -> int | None:
+def _lock_the_vault(folder_fd: int | None, vault: Path) -> None:
     """One watcher per vault: a second one did all the work again and raced the first on
-    every report note. The lock goes with the process, however it ends."""
+    every report note. The lock is on the vault folder itself (held open by the watcher),
+    so watchers with other cache folders see it too; it goes with the process, however
+    that ends."""
     try:
         import fcntl
     except ImportError:  # Windows: no flock
-        return None
-    path = Path(f"{db.index_path(vault)}.watch")
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        return
+    if folder_fd is None:
+        return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(folder_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        pid = os.read(fd, 20).decode("ascii", "replace").strip()
-        os.close(fd)
-        which = f" (pid {pid})" if pid.isdigit() else ""
-        raise RefusedError(f"another mdnet watch{which} is watching {vault} already") from None
-    os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
-    return fd
+        raise RefusedError(f"another mdnet watch is watching {vault} already") from None
+    except OSError:  # a file system without flock: watch unguarded, as before
+        return
