@@ -30,13 +30,14 @@ class Snapshot:
     stamp: int  # vault.note_stamp: the index's own test of "changed", mtime and ctime
     size: int
     digest: bytes
+    mtime: float = 0.0  # when it was last changed: read_settled_snapshot waits for quiet
 
 
 def read_snapshot(path: Path) -> Snapshot:
     with open(path, "rb") as handle:
         st = os.fstat(handle.fileno())
         data = handle.read()
-    return Snapshot(path, data, note_stamp(st), st.st_size, _digest(data))
+    return Snapshot(path, data, note_stamp(st), st.st_size, _digest(data), st.st_mtime)
 
 
 # An editor that saves in place truncates the note, then writes it: a note read in
@@ -54,7 +55,7 @@ def read_settled_snapshot(path: Path) -> Snapshot:
     deadline = time.monotonic() + PATIENCE_SECONDS
     snapshot = read_snapshot(path)
     while True:
-        age = time.time() - os.stat(path).st_mtime
+        age = time.time() - snapshot.mtime
         if age >= QUIET_SECONDS:
             return snapshot
         if time.monotonic() >= deadline:
