@@ -184,9 +184,28 @@ def test_draft_does_not_cheer_hard_news(vault):
         "Hey Ola! I saw the news: Had a baby girl, Ada!"
     )
     # Words that only look like hard news (a review found "hospitality" taken for one).
-    for news in ("Started a new job in hospitality", "Fired up about a crash course in Go"):
+    for news in ("Started a new job in hospitality", "Passed her driving test"):
         vault.write("people/Ola.md", f"- 2026-06-01 {news} #life\n")
         assert vault.run("draft", "Ola", "--as-of", AS_OF).stdout.startswith("Hey Ola! I saw")
+
+
+def test_draft_neither_cheers_nor_mourns_news_it_cannot_place(vault):
+    """ "I saw the news: Broke her leg skiing!" and "Her dad passed!" (found by an audit):
+    more hard news is known, and news that is neither known good nor known hard gets
+    a plain sentence; a "!" of the note's own is not doubled."""
+    for news in ("Broke her leg skiing", "Her dad passed", "Her startup shut down"):
+        vault.write("people/Zoe.md", f"- 2026-06-01 {news} #life\n")
+        assert vault.run("draft", "Zoe", "--as-of", AS_OF).stdout == (
+            f"Hey Zoe. I was so sorry to hear the news: {news}. I'm thinking of you.\n"
+        )
+    vault.write("people/Zoe.md", "- 2026-06-01 Fired up about a crash course in Go #life\n")
+    assert vault.run("draft", "Zoe", "--as-of", AS_OF).stdout == (
+        "Hey Zoe! I heard your news: Fired up about a crash course in Go. How are you doing?\n"
+    )
+    vault.write("people/Zoe.md", "- 2026-06-01 She got engaged to Tom! #life\n")
+    assert vault.run("draft", "Zoe", "--as-of", AS_OF).stdout == (
+        "Hey Zoe! I saw the news: She got engaged to Tom!\n"
+    )
 
 
 def test_draft_says_a_placeholder_that_is_no_field(vault, tmp_path):

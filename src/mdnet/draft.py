@@ -38,16 +38,60 @@ HARD_NEWS_TEMPLATE = (
     "I'm thinking of you. "
     "If it would help, I'd love to see you in {city} soon."
 )
+# For news that is neither known good nor known hard ("Her startup is pivoting"): no
+# exclamation, as a list of words cannot know every way bad news is written.
+NEWS_TEMPLATE = (
+    "Hey {first_name}! "
+    "I heard your news: {bring_up}. "
+    "How are you doing? "
+    "Are you going to {event}? "
+    "We have to go back to {restaurant}. "
+    "Coffee in {city} soon?"
+)
+_BODY = (
+    r"(?:leg|legs|arm|arms|wrist|ankle|hip|collarbone|back|neck|foot|hand|finger|toe|ribs?"
+    r"|nose|jaw|knee|shoulder|elbow|pelvis|skull|bones?)"
+)
 HARD_NEWS = re.compile(
     r"\b(?:died|dies|passed away|passed on|funeral|memorial service|bereave\w*|griev\w*"
+    # "Her dad passed", but not "passed the bar" or "passed her driving test".
+    r"|passed(?!\s+(?:the|her|his|their|my|our|a|an|all|with|through|by)\b)"
     r"|miscarri\w*|stillbirth|lost (?:his|her|their|my|our|a) (?:mother|father|mum|mom|dad"
-    r"|husband|wife|partner|son|daughter|brother|sister|baby|job|home|house|dog|cat)"
+    r"|husband|wife|partner|son|daughter|brother|sister|baby|job|home|house|dog|cat"
+    r"|business|company|startup)"
     r"|laid off|layoffs?|(?:was|got|been) fired|let go|made redundant|redundancy|unemployed"
-    r"|divorc\w*|separated|split up|broke up|break-?up|sick|illness|in (?:the )?hospital"
-    r"|hospitali[sz]ed|surgery|cancer|chemo(?:therapy)?|diagnosed|a stroke|heart attack"
+    r"|shut down|shutting down|closed down|went (?:under|bust|bankrupt)|bankrupt\w*"
+    r"|divorc\w*|separated|split up|broke up|break-?up|sick|ill|unwell|illness"
+    r"|in (?:the )?hospital|hospitali[sz]ed|surgery|cancer|chemo(?:therapy)?|diagnosed"
+    r"|a stroke|heart attack|concussion|depress\w*|burn(?:ed|t)? out|burnout"
+    rf"|broke (?:her|his|their|my|a|an|both) {_BODY}|broken {_BODY}|fractured"
     r"|injured|injury|accident|crashed|burgl\w*|robbed|evicted|house fire|flooded)\b",
     re.IGNORECASE,
 )
+# News that a friend is glad to hear: the cheerful default.
+GOOD_NEWS = re.compile(
+    r"\b(?:married|marries|wedding|engaged|engagement|promot\w*|new (?:job|role|position"
+    r"|house|home|flat|apartment|baby|business|company)|started (?:at|a|an|the|her|his|their"
+    r"|working|teaching)|joined|hired|baby|born|birth of|pregnan\w*|expecting|graduat\w*"
+    r"|degree|phd|doctorate|bought (?:a|an|the|their|her|his)|moved (?:to|into|in)"
+    r"|launch\w*|won|wins|award\w*|published|book deal|retir\w*|anniversary|got into"
+    r"|accepted (?:to|into|at)|passed (?:the|her|his|their|my|a|an|all)|raised|funded"
+    r"|opened|adopted|got a (?:dog|puppy|cat|kitten)|finished|completed|ran (?:a|the)"
+    r"|climbed|qualified|certified|tenure)\b",
+    re.IGNORECASE,
+)
+
+
+def template_for(news: str) -> str:
+    """The built-in template that fits the news: gentle for hard news, cheerful for good
+    news, plain for news it cannot place (the cheerful one said "I saw the news: Broke
+    her leg skiing!": hard news first, so "lost her job after she was promoted" is hard)."""
+    if HARD_NEWS.search(news):
+        return HARD_NEWS_TEMPLATE
+    if not news or GOOD_NEWS.search(news):
+        return DEFAULT_TEMPLATE
+    return NEWS_TEMPLATE
+
 
 BUILT_IN = ("name", "first_name", "last_text", "last_date", "bring_up", "event", "city")
 
@@ -63,7 +107,7 @@ def draft_message(
         field for field in PLACEHOLDER.findall(template) if field not in fields
     ))  # fmt: skip
     if template is None:
-        template = HARD_NEWS_TEMPLATE if HARD_NEWS.search(fields["bring_up"]) else DEFAULT_TEMPLATE
+        template = template_for(fields["bring_up"])
     return render(template, fields), unknown
 
 
@@ -102,7 +146,8 @@ def clean(text: str) -> str:
     text = re.sub(r"\[\[([^\]|]+\|)?([^\]]+)\]\]", r"\2", text)
     text = re.sub(r"(?<!\S)#[^\s#]+", "", text)
     text = DUE.sub("", text)
-    return " ".join(text.split()).rstrip(" .,;:")
+    # A closing "!" too: the templates put their own ("engaged to Tom!!").
+    return " ".join(text.split()).rstrip(" .,;:!")
 
 
 def render(template: str, fields: dict[str, Any]) -> str:
