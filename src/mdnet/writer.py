@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,63 @@ def read_settled_snapshot(path: Path) -> Snapshot:
         if (again.stamp, again.size) == (snapshot.stamp, snapshot.size):
             return again  # quiet for the whole wait
         snapshot = again
+
+
+LOCK_PATIENCE_SECONDS = 30.0  # another mdnet's write, settle wait included, is far shorter
+
+
+@contextlib.contextmanager
+def writing_alone(path: Path, vault: Path | None = None) -> Iterator[None]:
+    """Hold the note for a read, change and rename: another mdnet writing it waits here.
+    Without it two `log`s that read the same bytes both passed the "changed since it
+    was read" test before either renamed, and the second rename dropped the first's
+    line after it had said "logged". An advisory lock on the note's own file: a write
+    gives the name a new file, so a writer that waited for the old one takes the new
+    one's lock before it reads. Editors take no such lock: for them the test stays."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): the "changed since it was read" test only
+        yield
+        return
+    target = _write_target(path, vault)
+    deadline = time.monotonic() + LOCK_PATIENCE_SECONDS
+    while True:
+        try:  # O_NONBLOCK: opening a FIFO for reading would wait for a writer
+            fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            yield  # nothing to hold: a new note's name is taken atomically (a hard link)
+            return
+        try:
+            _lock_before(fcntl, fd, deadline, path)
+            if _same_file(fd, target):
+                yield
+                return
+        finally:
+            os.close(fd)  # and the lock with it
+
+
+def _lock_before(fcntl, fd: int, deadline: float, path: Path) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise RefusedError(
+                    f"{path}: another mdnet has been writing it for "
+                    f"{LOCK_PATIENCE_SECONDS:.0f} s; nothing was written, run the command again"
+                ) from None
+            time.sleep(0.02)
+
+
+def _same_file(fd: int, target: Path) -> bool:
+    """Whether the name still names the file locked (not replaced by a write meanwhile)."""
+    held = os.fstat(fd)
+    try:
+        now = os.stat(target)
+    except FileNotFoundError:
+        return True  # gone: the write that follows says so
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
 
 
 def _digest(data: bytes) -> bytes:
@@ -268,6 +326,11 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
     _make_folders(path.parent, vault)
     if not regular_or_missing(path):  # a FIFO would block the read below
         raise RefusedError(f"{path}: not a regular file; nothing was written")
+    with writing_alone(path, vault):
+        return _write_report_note(path, text, data, vault)
+
+
+def _write_report_note(path: Path, text: str, data: bytes, vault: Path | None) -> bool:
     try:
         snapshot = read_snapshot(path)
     except FileNotFoundError:
@@ -342,16 +405,18 @@ def log_interaction(
 
     entry = log_entry(day, text, tags)
     contact = find_contact(conn, name)
-    path = config.vault / contact["path"]
-    snapshot = read_settled_snapshot(path)
+    rel = contact["path"]
+    path = config.vault / rel
     try:
-        data, line = insert_log_line(snapshot.data, entry)
-    except RefusedError as exc:  # `path:line: why`; a refusal of the whole note names line 1
-        why = str(exc)
+        with writing_alone(path, config.vault):
+            snapshot = read_settled_snapshot(path)
+            data, line = insert_log_line(snapshot.data, entry)
+            atomic_write(path, data, expected=snapshot, vault=config.vault)
+    except RefusedError as exc:  # `log: path:line: why`; a refusal of the note names line 1
+        why = str(exc).removeprefix(f"{path}: ")
         at = "" if why[:1].isdigit() else "1: "
-        raise RefusedError(f"log: {contact['path']}:{at}{why}") from None
-    atomic_write(path, data, expected=snapshot, vault=config.vault)
-    return Written(contact["path"], line, entry)
+        raise RefusedError(f"log: {rel}:{at}{why}") from None
+    return Written(rel, line, entry)
 
 
 def add_contact(
