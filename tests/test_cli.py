@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -122,13 +125,27 @@ def test_ask_says_the_day_it_checked_for_and_counts_in_the_singular(vault):
     vault.write("people/B.md", "- 2025-01-01 hi\n")
     result = vault.run("ask", "B", "x", "--as-of", "2025-02-01")
     assert result.exit_code == 1
-    assert result.stdout.startswith("B: not yet (met on 1 day before 2025-02-01)\n")
-    assert "you have met only once before 2025-02-01;" in result.stdout
+    assert result.stdout.startswith("B: not yet (met on one day before 2025-02-01)\n")
+    assert "you have met only once before 2025-02-01 (2025-01-01);" in result.stdout
     vault.write("people/Kim.md", "")
     kim = vault.run("ask", "Kim", "--as-of", "2025-02-01").stdout
-    assert kim.startswith("Kim: not yet (never met before 2025-02-01)\n")  # not "0 days met"
-    assert "you have never met before 2025-02-01;" in kim  # not "you have met never"
+    assert kim.startswith("Kim: not yet (no meeting before 2025-02-01)\n")  # not "0 days met"
+    assert "you have no meeting logged before 2025-02-01;" in kim  # not "you have met never"
     assert "only 1 word:" in result.stdout
+    vault.write("people/Kim.md", "- 2025-01-03 lunch #coffee\n- 2025-01-09 call\n")
+    assert "(met on 2 different days before" in vault.run("ask", "Kim").stdout
+
+
+def test_ask_does_not_say_never_met_of_someone_met_and_asked(vault):
+    """ "you have never met" of someone met, and asked, yesterday (found by an audit);
+    an empty TEXT is no text (it warned "only 0 words")."""
+    vault.write("people/Nina.md", "")
+    vault.write("Daily/2026-10-01.md", "- 2026-10-01 Met [[Nina]], asked for an intro #ask\n")
+    result = vault.run("ask", "Nina", "--as-of", "2026-10-02", "--format", "json")
+    check = json.loads(result.stdout)
+    assert check["reasons"][0].startswith(
+        "first-date rule: you have logged nothing but asks before 2026-10-02 (from 2026-10-01);"
+    )
 
 
 def test_query_reads_and_refuses_writes(vault):
@@ -336,9 +353,32 @@ def test_shell_completion_of_commands_and_contact_names(vault):
         return result.stdout.splitlines()
 
     root = str(vault.root)
-    assert complete(f"mdnet --vault {root} show Ji", 4) == ["plain,Jib Okafor", "plain,Jim_x"]
+    # Escaped for bash (see the next test); the backslash doubled for the script's `read`.
+    assert complete(f"mdnet --vault {root} show Ji", 4) == [r"plain,Jib\\ Okafor", "plain,Jim_x"]
+    assert complete(f'mdnet --vault {root} show "Ji', 4)[0] == "plain,Jib Okafor"  # quoted
     assert complete(f"mdnet --vault {root} log Jim_", 4) == ["plain,Jim_x"]
     assert "plain,report" in complete(f"mdnet --vault {root} rep", 3)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_a_name_with_a_space_as_one_argument(vault):
+    """`mdnet show Jib<Tab>` gave `mdnet show Jib Okafor`: two arguments (found by an audit).
+    The real completion script click makes, run by a real bash."""
+    vault.write("people/Jib Okafor.md", "")
+    vault.run("index")
+    bin_dir = Path(sys.executable).parent
+    script = f"""
+        eval "$(_MDNET_COMPLETE=bash_source mdnet)"
+        for word in Ji 'Jib\\ O' '"Ji'; do
+            COMP_WORDS=(mdnet --vault {shlex.quote(str(vault.root))} show "$word")
+            COMP_CWORD=4; COMPREPLY=()
+            _mdnet_completion mdnet
+            printf '[%s]\n' "${{COMPREPLY[@]}}"
+        done
+    """
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env)
+    assert done.stdout.splitlines() == [r"[Jib\ Okafor]", r"[Jib\ Okafor]", "[Jib Okafor]"]
 
 
 def test_show_gives_an_even_balance_not_null_before_anything_was_given(vault):
@@ -667,3 +707,80 @@ def test_json_output_stays_json_whatever_control_characters_a_note_holds(vault):
         json.loads(result.stdout)
     shown = vault.run("show", "Ann B", "--format", "json").stdout
     assert "coffee \\u007f and \\u0085 and \\u001b here" in shown  # reads back as written
+
+
+def test_output_into_a_missing_folder_outside_the_vault_is_refused(vault, tmp_path):
+    """`-o /nonexistent/dir/r.txt` made `/nonexistent` (found by an audit): outside the
+    vault, as with a shell's `>`, the folder must exist. Inside, it is made."""
+    vault.write("people/Jib.md", "")
+    missing = tmp_path / "no" / "such" / "r.json"
+    result = vault.run("report", "--format", "json", "-o", str(missing))
+    assert result.exit_code == 2
+    assert result.stderr == f"mdnet: {missing.parent}: no such folder; nothing was written\n"
+    assert not (tmp_path / "no").exists()
+    inside = vault.root / "Exports" / "r.json"
+    assert vault.run("report", "--format", "json", "-o", str(inside)).exit_code == 0
+    assert json.loads(inside.read_text())["reconnect"]["contacts"]
+
+
+def test_an_unknown_report_lists_the_reports(vault):
+    result = vault.run("report", "birthdays")
+    assert result.exit_code == 2
+    assert "no report 'birthdays' (one of: gifts, reconnect)" in result.stderr
+    assert "(did you mean 'gifts'?)" in vault.run("report", "gift").stderr
+
+
+def test_check_lists_a_bad_config_as_an_error_and_says_when_all_is_well(vault):
+    """check stopped on a bad `.mdnet.toml` with a usage error (exit 2), and on a clean
+    vault it printed nothing at all (both found by audits)."""
+    vault.write("people/Jib.md", "---\ncity: Leeds\n---\n")
+    clean = vault.run("check")
+    assert clean.exit_code == 0 and clean.stdout == ""
+    assert clean.stderr == "no problems in 1 note(s)\n"
+    vault.write(".mdnet.toml", 'people_dir = "people"\ndefault_cadence = "3x"\n')
+    bad = vault.run("check")
+    assert bad.exit_code == 1
+    assert bad.stdout.startswith(".mdnet.toml:2: error: default_cadence: not a duration: '3x'")
+    as_json = json.loads(vault.run("check", "--format", "json").stdout)
+    assert [(p["path"], p["line"], p["level"]) for p in as_json] == [(".mdnet.toml", 2, "error")]
+    assert vault.run("report").exit_code == 2  # every other command stops as before
+
+
+def test_a_gifts_window_that_starts_after_it_ends_is_wrong_usage(vault):
+    vault.write("people/Jib.md", "- 2026-01-01 scarf #gift/given\n")
+    for args in (["report", "gifts"], ["report"]):
+        result = vault.run(*args, "--since", "2027-01-01", "--as-of", "2026-11-26")
+        assert result.exit_code == 2, result.output
+        assert "2027-01-01 is after the report's day, 2026-11-26" in result.stderr
+    ok = vault.run("report", "gifts", "--since", "2026-11-26", "--as-of", "2026-11-26")
+    assert ok.exit_code == 0
+
+
+def test_a_vault_found_by_no_marker_is_said(tmp_path, monkeypatch):
+    """In a folder with no `.mdnet.toml` or `.obsidian/` above it, every command used
+    the working directory in silence (`mdnet report` in /tmp: "73132 to reach out to")."""
+    from click.testing import CliRunner
+
+    from mdnet.cli import main
+
+    plain = tmp_path / "plain"
+    (plain / "people").mkdir(parents=True)
+    (plain / "people" / "Jib.md").write_text("")
+    monkeypatch.chdir(plain)
+    result = CliRunner().invoke(main, ["report", "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        f"mdnet: no .mdnet.toml or .obsidian/ here or above: using {plain}"
+    )
+    assert json.loads(result.stdout)["reconnect"]["contacts"][0]["name"] == "Jib"
+    (plain / ".obsidian").mkdir()
+    assert CliRunner().invoke(main, ["report", "--format", "json"]).stderr == ""
+
+
+def test_a_google_csv_given_to_import_vcard_gets_a_hint(vault, tmp_path):
+    """Google Contacts exports CSV by default: the message now says to export vCard."""
+    csv = tmp_path / "contacts.csv"
+    csv.write_text("Name,Given Name,Additional Name,Family Name\nAna Diaz,Ana,,Diaz\n")
+    result = vault.run("import", "vcard", str(csv))
+    assert result.exit_code == 2
+    assert "a CSV export? Export the contacts as vCard instead" in result.stderr

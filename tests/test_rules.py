@@ -310,3 +310,26 @@ def test_mentions_count_for_the_first_date_rule_unless_turned_off(vault):
     assert ask(vault, "M")[1]["prior_days"] == 2
     vault.write(".mdnet.toml", "mentions = false\n")
     assert ask(vault, "M")[1]["prior_days"] == 1
+
+
+def test_draft_fills_any_property_name_and_says_which_has_no_text(vault, tmp_path):
+    """`{favorite-food}` could never be filled, `{restaurant}` missed `Restaurant`, and
+    `{vegan}` (true) or `{nested}` (a mapping) were called "no field of this contact",
+    sending the user after a typo that was not there (found by an audit)."""
+    vault.write(
+        "people/Kim.md",
+        "---\nname: Kim Lee\nfavorite-food: pizza\nvegan: true\nnested: {a: 1}\n"
+        "Restaurant: Luigi\n---\n",
+    )
+    template = tmp_path / "t.txt"
+    template.write_text("A {favorite-food}. B {vegan}. C {nested}. D {restaurant}. E {nope}.\n")
+    result = vault.run("draft", "Kim", "--template", str(template), "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert result.stdout == "A pizza. B true. D Luigi.\n"
+    assert result.stderr == (
+        "mdnet: draft: {nested} is a property of this contact with no text to put in a "
+        "message; its sentence was left out\n"
+        "mdnet: draft: {nope} is no field of this contact (a typo? the fields: name, "
+        "first_name, last_text, last_date, bring_up, event, city and its properties); its "
+        "sentence was left out\n"
+    )

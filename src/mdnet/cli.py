@@ -26,15 +26,22 @@ REPORT_FORMATS = ("text", "markdown", "json")
 class SuggestingGroup(click.Group):
     """A group that answers a mistyped command with the nearest one."""
 
+    noun = "command"  # what its subcommands are, for the message
+
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         name = args[0] if args else None
         if name and name not in self.commands and not name.startswith("-"):
             import difflib
 
             near = difflib.get_close_matches(name, list(self.commands), n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise click.UsageError(f"no command '{name}'{hint}", ctx)
+            known = ", ".join(sorted(self.commands))
+            hint = f" (did you mean '{near[0]}'?)" if near else f" (one of: {known})"
+            raise click.UsageError(f"no {self.noun} '{name}'{hint}", ctx)
         return super().resolve_command(ctx, args)
+
+
+class ReportGroup(SuggestingGroup):
+    noun = "report"
 
 
 class MdnetGroup(SuggestingGroup):
@@ -132,9 +139,18 @@ class State:
     @property
     def config(self):
         if self._config is None:
-            from .config import find_vault, load_config
+            from .config import find_vault, load_config, marks_a_vault
 
-            self._config = load_config(find_vault(self.vault_option))
+            vault = find_vault(self.vault_option)
+            if not (self.vault_option or os.environ.get("MDNET_VAULT") or marks_a_vault(vault)):
+                # SPEC's last resort; said, or `mdnet report` in ~ indexes the home folder
+                # in silence (found by an audit)
+                echo(
+                    f"mdnet: no .mdnet.toml or .obsidian/ here or above: using {vault} as "
+                    "the vault (--vault or $MDNET_VAULT chooses one)",
+                    err=True,
+                )
+            self._config = load_config(vault)
         return self._config
 
     def index(self, rebuild: bool = False, progress: bool = False):
@@ -216,7 +232,26 @@ def complete_contact(ctx: click.Context, param: click.Parameter, incomplete: str
         conn.close()
     except Exception:  # completion must never print a traceback into the shell
         return []
-    return [CompletionItem(name) for (name,) in rows]
+    return [CompletionItem(_as_bash_types_it(name)) for (name,) in rows]
+
+
+def _as_bash_types_it(name: str) -> str:
+    """Bash puts a completion into the line as it is: `Maya Chen` became two arguments
+    (found by an audit). Escaped with backslashes as bash's own file names are, unless
+    the word was begun with a quote (bash then completes inside it) or the shell is
+    another (zsh and fish quote what they insert)."""
+    if os.environ.get("_MDNET_COMPLETE") != "bash_complete":
+        return name
+    words = os.environ.get("COMP_WORDS", "")
+    words_typed = words.split("\n") if "\n" in words else words.split(" ")
+    try:
+        typed = words_typed[int(os.environ.get("COMP_CWORD", ""))]
+    except (ValueError, IndexError):
+        typed = ""
+    if typed.startswith(("'", '"')):
+        return name
+    escaped = re.sub(r"([^\w@%+=:,./-])", r"\\\1", name)
+    return escaped.replace("\\", "\\\\")  # click's script reads it with `read`, sans -r
 
 
 # What a note, a file name or an imported card may hold that a terminal would obey:
@@ -274,10 +309,10 @@ def emit(text: str, output: str | None, state: State | None = None, markdown: bo
         # A note, or a link to one: a note without the marker is never rewritten after.
         raise RefusedError(f"{output}: a note; only a --format markdown report is written as one")
     else:
-        from .writer import atomic_write, regular_or_missing
+        from .writer import atomic_write, make_folders, regular_or_missing
 
         if regular_or_missing(path):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(path.parent, state.config.vault if state else None)
             atomic_write(path, text.encode("utf-8"))
         else:  # /dev/stdout, a FIFO, a device: written into, as a shell's `>` does
             with open(path, "wb") as handle:
@@ -379,10 +414,17 @@ def check(state: State, fmt: str) -> None:
       mdnet check
     """
     from .checks import vault_problems
+    from .errors import ConfigError
 
-    idx, _ = state.index()
-    with idx:
-        problems = vault_problems(idx.conn, state.config)
+    try:
+        config = state.config
+    except ConfigError as exc:  # listed as a problem: check is where problems are listed
+        problems, notes = [_config_problem(exc)], None
+    else:
+        idx, _ = state.index()
+        with idx:
+            problems = vault_problems(idx.conn, config)
+            notes = idx.conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
     if fmt == "json":
         from .render import to_json
 
@@ -393,8 +435,23 @@ def check(state: State, fmt: str) -> None:
         errors = sum(1 for p in problems if p.level == "error")
         if problems:
             echo(f"{errors} error(s), {len(problems) - errors} warning(s)", err=True)
+        else:  # silence looked like nothing had run
+            echo(f"no problems in {notes} note(s)", err=True)
+        if notes is None:
+            echo("the notes are checked once the config reads", err=True)
     if any(p.level == "error" for p in problems):
         sys.exit(1)
+
+
+def _config_problem(exc: Exception) -> Any:
+    """A config error as `check` lists problems: `.mdnet.toml:LINE: error: ...` (line 1
+    when the message names none)."""
+    from .models import ERROR, Problem
+
+    found = re.match(r"(\.mdnet\.toml)(?::(\d+))?: (.*)", str(exc), re.DOTALL)
+    if found is None:
+        return Problem(".mdnet.toml", 1, ERROR, str(exc))
+    return Problem(found[1], int(found[2] or 1), ERROR, found[3])
 
 
 def report_options(func):
@@ -408,7 +465,7 @@ def report_options(func):
     return func
 
 
-@main.group(cls=SuggestingGroup, invoke_without_command=True)
+@main.group(cls=ReportGroup, invoke_without_command=True)
 @report_options
 @click.option("--since", type=DATE, help="Gifts: start of the window (default: all time).")
 @pass_state
@@ -426,12 +483,24 @@ def report(ctx, state: State, as_of, fmt, limit, output, since) -> None:
     if ctx.invoked_subcommand is not None:
         _pass_options_down(ctx)
         return
-    as_of = as_of or dt.date.today()
+    as_of = _window_end(as_of, since)
     color = use_color()
     text = _read_report(
         state, lambda api, conn: api.both(conn, state.config, as_of, since, fmt, limit, color)
     )
     emit(text, output, state, markdown=fmt == "markdown")
+
+
+def _window_end(as_of: dt.date | None, since: dt.date | None) -> dt.date:
+    """As of (default today), after checking that `--since` does not come after it: such
+    a window is empty, which the report said as if nothing had been logged."""
+    as_of = as_of or dt.date.today()
+    if since is not None and since > as_of:
+        raise click.BadParameter(
+            f"{since} is after the report's day, {as_of}: nothing could be in that window",
+            param_hint="'--since'",
+        )
+    return as_of
 
 
 def _pass_options_down(ctx: click.Context) -> None:
@@ -486,7 +555,7 @@ def report_gifts(state: State, as_of, fmt, limit, output, since) -> None:
     Example:
       mdnet report gifts --since 2026-01-01
     """
-    as_of = as_of or dt.date.today()
+    as_of = _window_end(as_of, since)
     color = use_color()
     text = _read_report(state, lambda api, conn: api.gifts(conn, as_of, since, fmt, limit, color))
     emit(text, output, state, markdown=fmt == "markdown")
@@ -684,7 +753,9 @@ def ask(state: State, name: str, text, fmt: str, as_of, output) -> None:
     else:
         verdict = "ready to ask" if check.ready else "not yet"
         n = check.prior_days
-        met = "never met" if n == 0 else f"met on {n} day{'' if n == 1 else 's'}"
+        met = (
+            "no meeting" if n == 0 else "met on one day" if n == 1 else f"met on {n} different days"
+        )
         lines = [f"{check.name}: {verdict} ({met} before {_day_said(as_of)})"]
         lines += [f"  ✗ {reason}" for reason in check.reasons]
         if check.ready:
@@ -746,7 +817,7 @@ def draft(state: State, name: str, template, as_of, output) -> None:
     Example:
       mdnet draft "Jib Okafor"
     """
-    from .draft import BUILT_IN, MAX_TEMPLATE_CHARS, draft_message
+    from .draft import MAX_TEMPLATE_CHARS, draft_message
 
     text = None
     if template:
@@ -761,12 +832,8 @@ def draft(state: State, name: str, template, as_of, output) -> None:
     message, unknown = state.read(
         lambda idx: draft_message(idx.conn, state.config, name, day, text)
     )
-    for field in unknown:
-        echo(
-            f"mdnet: draft: {{{field}}} is no field of this contact (a typo? the fields: "
-            f"{', '.join(BUILT_IN)} and its properties); its sentence was left out",
-            err=True,
-        )
+    for why in unknown:
+        echo(f"mdnet: draft: {why}; its sentence was left out", err=True)
     emit(message, output)
 
 
@@ -789,7 +856,10 @@ def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
         raise click.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="FILE") from None
     text = decode_file(data, file, kind)
     if kind == "vcard" and not re.search(r"(?im)^begin:vcard", text):
-        raise UsageError(f"import vcard: {file}: no vCard in it (no BEGIN:VCARD line)")
+        hint = ""
+        if re.match(r"\ufeff?\"?(?:Name|First Name)\"?,", text):  # Google's and Outlook's CSV
+            hint = ": a CSV export? Export the contacts as vCard instead (Google: 'vCard')"
+        raise UsageError(f"import vcard: {file}: no vCard in it (no BEGIN:VCARD line){hint}")
     people, invalid = read_vcards(text) if kind == "vcard" else read_linkedin(text)
     idx, _ = state.index()
     with idx:

@@ -81,9 +81,13 @@ def find_vault(explicit: str | None, cwd: Path | None = None) -> Path:
         return path.resolve()
     start = (cwd or Path.cwd()).resolve()
     for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
+        if marks_a_vault(folder):
             return folder
     return start
+
+
+def marks_a_vault(folder: Path) -> bool:
+    return (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir()
 
 
 def load_config(vault: Path) -> Config:

@@ -15,7 +15,9 @@ from .lookup import find_contact
 from .reports.reconnect import contact_row
 
 MAX_TEMPLATE_CHARS = 100_000
-PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+# A property's name as Obsidian users write them: `{favorite-food}`, `{Lieblingsessen}`,
+# `{last met at}`; never `{0}`, `{a.b}`, `{a[0]}` or `{a!r}`.
+PLACEHOLDER = re.compile(r"(?<!\{)\{([^\W\d](?:[\w-]| (?=[\w-]))*)\}(?!\})")
 # A sentence ends at . ! ? … (with the spaces after it) or at the end of its line; a
 # `{...}` is one piece, never split at a `!` or `.` inside it ({city!r}, {a.b}).
 _PIECE = r"(?:\{[^{}\n]*\}|\{(?![^{}\n]*\})|[^.!?…{])"
@@ -106,6 +108,7 @@ def draft_message(
     unknown = [] if template is None else list(dict.fromkeys(
         field for field in PLACEHOLDER.findall(template) if field not in fields
     ))  # fmt: skip
+    unknown = [_why_unfilled(field, contact) for field in unknown]
     if template is None:
         template = template_for(fields["bring_up"])
     return render(template, fields), unknown
@@ -114,15 +117,17 @@ def draft_message(
 def draft_fields(
     conn: sqlite3.Connection, config: Config, contact: sqlite3.Row, as_of: dt.date
 ) -> dict[str, str]:
-    """Every front-matter key of the contact (text and numbers), and the drafted ones."""
+    """Every front-matter key of the contact (text, numbers, true and false, lists of
+    those), also in lower case as Obsidian compares property names, and the drafted ones."""
     import json
 
     fields: dict[str, str] = {}
     for key, value in json.loads(contact["properties"]).items():
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            fields[str(key)] = str(value)
-        elif isinstance(value, list):
-            fields[str(key)] = ", ".join(str(v) for v in value if isinstance(v, str | int | float))
+        text = _as_text(value)
+        if text is not None:
+            fields[str(key)] = text
+    for key in list(fields):
+        fields.setdefault(key.lower(), fields[key])
     status = contact_row(conn, config, as_of, contact["note_id"])
     li = status.last_interaction
     logged = li is not None and li.kind not in ("met", "last_contact", "mention")
@@ -139,6 +144,28 @@ def draft_fields(
         }
     )
     return fields
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list):
+        return ", ".join(t for t in map(_as_text, value) if t is not None)
+    return None  # a mapping: no text to put in a message
+
+
+def _why_unfilled(field: str, contact: sqlite3.Row) -> str:
+    """What to say of a placeholder of the user's template that was not filled."""
+    import json
+
+    if field.lower() in {str(key).lower() for key in json.loads(contact["properties"])}:
+        return f"{{{field}}} is a property of this contact with no text to put in a message"
+    return (
+        f"{{{field}}} is no field of this contact (a typo? the fields: "
+        f"{', '.join(BUILT_IN)} and its properties)"
+    )
 
 
 def clean(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .errors import RefusedError
+from .errors import RefusedError, UsageError
 from .hashing import blake2b
 from .models import GENERATED_MARK
 from .vault import note_stamp
@@ -323,7 +323,7 @@ def write_report_note(path: Path, text: str, vault: Path | None = None) -> bool:
     bytes changed (an unchanged report is not rewritten, so sync tools see no churn)."""
     data = text.encode("utf-8")
     refuse_leaving_the_vault(path, vault)  # before a folder is made out there
-    _make_folders(path.parent, vault)
+    make_folders(path.parent, vault)
     if not regular_or_missing(path):  # a FIFO would block the read below
         raise RefusedError(f"{path}: not a regular file; nothing was written")
     with writing_alone(path, vault):
@@ -351,18 +351,25 @@ def _write_report_note(path: Path, text: str, data: bytes, vault: Path | None) -
     return True
 
 
-def _make_folders(folder: Path, vault: Path | None) -> None:
-    """The report note's folder. Inside the vault, made from the vault down and never
+def make_folders(folder: Path, vault: Path | None) -> None:
+    """An output file's folder. Inside the vault, made from the vault down and never
     the vault itself: a vault moved away meanwhile (the watcher's race) makes this fail,
-    where `mkdir -p` would have made a new, empty folder in its old place."""
-    inside = vault is not None and Path(os.path.abspath(folder)).is_relative_to(
-        os.path.abspath(vault)
-    )
-    if not inside or vault is None:
-        folder.mkdir(parents=True, exist_ok=True)  # --output where the user asked
+    where `mkdir -p` would have made a new, empty folder in its old place. Outside it,
+    never made: a mistyped `--output /nonexistent/dir/r.txt` made `/nonexistent`, where
+    a shell's `>` says there is no such folder (found by an audit)."""
+    if folder.is_dir():
         return
-    current = Path(os.path.abspath(vault))
-    for part in Path(os.path.abspath(folder)).relative_to(current).parts:
+    # The vault as spelled, or as its links resolve (the vault reached through a link).
+    spellings = (os.path.abspath, os.path.realpath)
+    inside = [
+        (Path(spell(vault)), Path(spell(folder)))
+        for spell in spellings
+        if vault is not None and Path(spell(folder)).is_relative_to(spell(vault))
+    ]
+    if not inside:
+        raise UsageError(f"{folder}: no such folder; nothing was written")
+    current, folder = inside[0]
+    for part in folder.relative_to(current).parts:
         current /= part
         with contextlib.suppress(FileExistsError):
             os.mkdir(current)  # fails when the folder above is gone

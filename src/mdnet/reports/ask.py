@@ -93,14 +93,10 @@ def check_ask(
         if prop is not None and prop < as_of:
             days.add(prop.isoformat())
     reasons = []
+    asks = db.asks_of(conn, cid, day)
     if len(days) < 2:
-        met = "have met only once" if len(days) == 1 else "have never met"
-        before = "today" if as_of == dt.date.today() else day
-        reasons.append(
-            f"first-date rule: you {met} before {before}; build the relationship "
-            "first (never ask on the first or second meeting)"
-        )
-    for date, answer, _text, path, line in db.asks_of(conn, cid, day):
+        reasons.append(_first_date_reason(days, asks, as_of))
+    for date, answer, _text, path, line in asks:
         age = (as_of - dt.date.fromisoformat(date)).days
         if answer is None and age < PENDING_DAYS:
             reasons.append(f"an ask of {date} is still open ({path}:{line}): wait for the answer")
@@ -122,6 +118,19 @@ def check_ask(
         prior_days=len(days),
         balance=balance,
     )
+
+
+def _first_date_reason(days: set[str], asks: list, as_of: dt.date) -> str:
+    """ "You have never met" was said of someone met, and asked, yesterday: an ask is no
+    meeting for this rule, but it says that it was one (found by an audit)."""
+    before = "today" if as_of == dt.date.today() else as_of.isoformat()
+    if days:
+        met = f"you have met only once before {before} ({min(days)})"
+    elif asks:
+        met = f"you have logged nothing but asks before {before} (from {asks[0][0]})"
+    else:
+        met = f"you have no meeting logged before {before}"
+    return f"first-date rule: {met}; build the relationship first (never ask on the first or second meeting)"
 
 
 def concreteness_warnings(text: str) -> list[str]:
