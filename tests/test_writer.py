@@ -844,3 +844,32 @@ def test_two_logs_at_once_both_land(vault, monkeypatch):
     assert other.returncode == 0, err
     lines = path.read_text().splitlines()
     assert [line[13:] for line in lines[1:]] == ["first", "second"], lines
+
+
+def test_new_notes_are_made_where_the_file_system_has_no_hard_links(vault, monkeypatch):
+    """FAT and exFAT drives and many network mounts refuse `link`: `add`, `import` and a
+    first report note all failed there (found by an audit). The name is then claimed by
+    an exclusive create and the whole file renamed over the claim; never overwritten."""
+    import errno
+
+    def no_hard_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    result = vault.run("add", "Ada", "--circle", "friends")
+    assert result.exit_code == 0, result.output
+    assert "circle: friends" in (vault.root / "people" / "Ada.md").read_text()
+    again = vault.run("add", "Ada")
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert leftovers(vault.root) == []
+
+
+def test_a_hard_linked_note_is_not_parted_by_a_write(vault, tmp_path):
+    """A rename gave the note a new file and left its other names with the old text,
+    without a word (found by an audit)."""
+    path = vault.write("people/Jib.md", "## Log\n")
+    os.link(path, tmp_path / "Jib-backup.md")
+    result = vault.run("log", "Jib", "coffee")
+    assert result.exit_code == 1
+    assert "people/Jib.md:1: has 2 hard links, which a write would part" in result.stderr
+    assert path.read_text() == "## Log\n" and os.stat(path).st_nlink == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import sqlite3
 import stat
@@ -169,6 +170,11 @@ def atomic_write(
         mode = st.st_mode & 0o7777
         if not mode & 0o200:  # renaming over it would not ask: we do
             raise RefusedError(f"{path}: read-only; nothing was written")
+        if st.st_nlink > 1 and not create:  # the rename would part its names in silence
+            raise RefusedError(
+                f"{path}: has {st.st_nlink} hard links, which a write would part (the other "
+                "names would keep the old text); nothing was written"
+            )
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
@@ -271,13 +277,29 @@ def refuse_leaving_the_vault(path: Path, vault: Path | None) -> None:
             )
 
 
+# What `link` fails with where a file system has no hard links (FAT and exFAT drives,
+# many network and FUSE mounts): every new note failed there (found by an audit).
+NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}
+
+
 def _link_new(tmp: str, target: Path, shown: Path) -> None:
     """Give the temporary file its final name only if that name is free: a hard link
-    fails when the name exists, so no note is ever overwritten, even in a race."""
+    fails when the name exists, so no note is ever overwritten, even in a race. Without
+    hard links, the name is claimed by creating it exclusively (empty), then the whole
+    file is renamed over that claim."""
     try:
         os.link(tmp, target)
+        return
     except FileExistsError:
         raise RefusedError(f"{shown}: already exists; nothing was written") from None
+    except OSError as exc:
+        if exc.errno not in NO_HARD_LINKS:
+            raise
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise RefusedError(f"{shown}: already exists; nothing was written") from None
+    os.replace(tmp, target)
 
 
 def _fsync_folder(folder: Path) -> None:
