@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
+import shutil
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +18,7 @@ from .reports.gifts import GiftsRow
 from .reports.reconnect import BringUp, ReconnectRow
 
 WIDTH = 80
+MIN_WIDTH = 40  # narrower, a row would be little but its date: let the terminal wrap it
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -157,6 +161,14 @@ def ago(days: int | None) -> str:
 
 def in_days(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def terminal_width() -> int:
+    """The width to draw `show` in: $COLUMNS, else the terminal's when printing to one,
+    else 80 (a pipe, a file and the tests read the same on every machine)."""
+    if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
+        return WIDTH
+    return max(shutil.get_terminal_size((WIDTH, 24)).columns, MIN_WIDTH)
 
 
 def clip(text: str, width: int) -> str:

@@ -109,40 +109,86 @@ def sparkline(card: ContactCard, style: render.Style, months: int = 24) -> list[
     ]
 
 
-def render_contact(card: ContactCard, fmt: str, color: bool) -> str:
+def render_contact(card: ContactCard, fmt: str, color: bool, width: int | None = None) -> str:
+    """The card as JSON, or as text drawn within `width` columns (default: the terminal's)."""
     if fmt == "json":
         return render.to_json(card)
     style = render.Style(color)
-    s = card.status
+    width = width or render.terminal_width()
     lines = [style.bold(card.name) + style.dim(f"  {card.path}"), ""]
-    for key, value in card.properties.items():
+    lines += _property_lines(card.properties, width)
+    lines += ["", *_summary_lines(card, width)]
+    lines += ["", *sparkline(card, style), "", style.bold("Timeline")]
+    lines += _timeline_lines(card.timeline, style, width)
+    if card.follow_ups:
+        lines += ["", style.bold("Follow-ups")]
+        for f in card.follow_ups:
+            due = f" (due {f.date})" if f.date else ""
+            text = render.strip_due(f.text) + due
+            lines += with_source("  [ ] ", text, str(f.source), style, width)
+    return "\n".join(lines) + "\n"
+
+
+def _property_lines(properties: dict[str, Any], width: int) -> list[str]:
+    lines = []
+    for key, value in properties.items():
         if isinstance(value, list):
             shown = ", ".join(str(v) for v in value if v is not None)
         else:
             shown = value
         shown = "" if shown is None else str(shown)  # an empty property, not "None"
-        lines.append(f"  {key + ':':<14} {render.clip(shown, 62)}".rstrip())
-    lines.append("")
+        head = f"  {key + ':':<14} "
+        lines.append((head + render.clip(shown, max(width - len(head), 10))).rstrip())
+    return lines
+
+
+def _summary_lines(card: ContactCard, width: int) -> list[str]:
+    s, b = card.status, card.balance
     cadence = f"every {s.cadence_days}d" if s.cadence_days else "no reminders (cadence none)"
     last = f"{s.last_contact} ({render.ago(s.days_since)})" if s.last_contact else "never"
-    lines.append(f"  cadence: {cadence} · last contact: {last} · status: {s.reason}")
-    b = card.balance
-    lines.append(
-        f"  given {b.given} · received {b.received} · balance {b.balance:+d} ({b.status})"
-        f" · asks {b.asks} (declined {b.declined}, pending {b.pending})"
-    )
-    lines += ["", *sparkline(card, style), "", style.bold("Timeline")]
-    if not card.timeline:
-        lines.append("  nothing logged yet")
-    for item in card.timeline:
-        kind = item.kind + (f" #{item.answer}" if item.answer else "")
-        text = render.clip(item.text, 36) if item.text else ""
-        lines.append(
-            f"  {item.date}  {kind:<14} {text:<36}  {style.dim(str(item.source))}".rstrip()
-        )
-    if card.follow_ups:
-        lines += ["", style.bold("Follow-ups")]
-        for f in card.follow_ups:
-            due = f" (due {f.date})" if f.date else ""
-            lines.append(f"  [ ] {render.strip_due(f.text)}{due}  {style.dim(str(f.source))}")
-    return "\n".join(lines) + "\n"
+    status = [f"cadence: {cadence}", f"last contact: {last}", f"status: {s.reason}"]
+    balance = [
+        f"given {b.given}",
+        f"received {b.received}",
+        f"balance {b.balance:+d} ({b.status})",
+        f"asks {b.asks} (declined {b.declined}, pending {b.pending})",
+    ]
+    return packed(status, width) + packed(balance, width)
+
+
+def packed(parts: list[str], width: int, indent: str = "  ") -> list[str]:
+    """The parts joined by ` · `, on as few lines of `width` as they fit on."""
+    lines, line = [], ""
+    for part in parts:
+        joined = f"{line} · {part}" if line else part
+        if line and len(indent + joined) > width:
+            lines.append(indent + line)
+            joined = part
+        line = joined
+    return lines + [indent + line]
+
+
+def _timeline_lines(
+    timeline: tuple[TimelineItem, ...], style: render.Style, width: int
+) -> list[str]:
+    if not timeline:
+        return ["  nothing logged yet"]
+    kinds = [item.kind + (f" #{item.answer}" if item.answer else "") for item in timeline]
+    kind_width = max(len(kind) for kind in kinds)
+    lines = []
+    for item, kind in zip(timeline, kinds, strict=True):
+        head = f"  {item.date}  {kind:<{kind_width}}  "
+        lines += with_source(head, item.text, str(item.source), style, width)
+    return lines
+
+
+def with_source(head: str, text: str, source: str, style: render.Style, width: int) -> list[str]:
+    """`head` and `text`, with the `path:line` source at the right edge when the whole
+    text leaves room for it; else the text gets the whole line (clipped) and the source a
+    line of its own (a clipped path would name no file)."""
+    text = " ".join(text.split())
+    room = width - len(head)
+    if len(text) + 2 + len(source) <= room:
+        return [head + text + " " * (room - len(text) - len(source)) + style.dim(source)]
+    line = (head + render.clip(text, room)).rstrip()
+    return [line, " " * max(width - len(source), 0) + style.dim(source)]

@@ -1,0 +1,39 @@
+"""What the text and Markdown outputs show a reader: widths, words, dates, escaping."""
+
+from __future__ import annotations
+
+AS_OF = "2026-11-26"
+LONG = "Video call, she is thinking of leaving the agency to start her own studio"
+
+
+def show(vault, name, *args):
+    result = vault.run("show", name, "--as-of", AS_OF, *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_show_fits_the_terminal_and_gives_the_text_the_room(vault, monkeypatch):
+    vault.write(
+        "people/Maya Chen.md",
+        f"""
+        ---
+        circle: close
+        ---
+        - 2026-09-02 {LONG}
+        - [ ] Book the table for her birthday at the little place on the corner 📅 2026-12-02
+        """,
+    )
+    vault.write(
+        "Journal/2026/11/2026-11-20.md", "- 2026-11-20 Coffee with [[Maya Chen|Maya]] and Tom\n"
+    )
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = show(vault, "Maya Chen")
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    assert LONG[:45] in narrow  # not cut at 35 characters
+    assert "people/Maya Chen.md:4" in narrow and "Journal/2026/11/2026-11-20.md:1" in narrow
+
+    monkeypatch.setenv("COLUMNS", "130")
+    wide = show(vault, "Maya Chen")
+    assert max(len(line) for line in wide.splitlines()) <= 130
+    row = next(line for line in wide.splitlines() if "Video call" in line)
+    assert LONG in row and row.endswith("people/Maya Chen.md:4")  # one line when it fits
