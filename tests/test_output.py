@@ -37,3 +37,15 @@ def test_show_fits_the_terminal_and_gives_the_text_the_room(vault, monkeypatch):
     assert max(len(line) for line in wide.splitlines()) <= 130
     row = next(line for line in wide.splitlines() if "Video call" in line)
     assert LONG in row and row.endswith("people/Maya Chen.md:4")  # one line when it fits
+
+
+def test_reconnect_names_the_cadence_apart_from_the_circle(vault):
+    vault.write(".mdnet.toml", '[circles]\nwork = "180d"\n')
+    vault.write("people/Priya Shah.md", "---\ncircle: work\ncadence: quarterly\n---\n")
+    vault.write("people/Ola.md", "---\ncircle: work\n---\n")
+    vault.write("people/Sam.md", "---\ncadence: 60d\n---\n")
+    result = vault.run("report", "reconnect", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "every 90d (work)" in result.stdout  # her own cadence, not the circle's 180d
+    assert "every 180d (work)" in result.stdout and "every 60d" in result.stdout
+    assert "work 90d" not in result.stdout

@@ -186,6 +186,15 @@ def _why(row: ReconnectRow) -> str:
     return {"ok": "in touch", "snoozed": "snoozed", "no_cadence": "no reminders"}[row.reason]
 
 
+def cadence_words(row: ReconnectRow) -> str:
+    """`every 90d (work)`: the contact's own cadence, then its circle's name, whose
+    configured cadence may be another (a `cadence` property wins over the circle's)."""
+    if not row.cadence_days:
+        return "no cadence"
+    every = f"every {row.cadence_days}d"
+    return f"{every} ({row.circle})" if row.circle else every
+
+
 # What an empty report says when it is empty only because --limit 0 kept no rows.
 NONE_SHOWN = "None shown (--limit 0)."
 
@@ -219,15 +228,12 @@ def reconnect_text(
     for n, row in enumerate(rows, 1):
         why = _why(row)
         when = f"last {row.last_contact} ({ago(row.days_since)})" if row.last_contact else ""
-        circle = (
-            f"{row.circle or 'every'} {row.cadence_days}d" if row.cadence_days else "no cadence"
-        )
         head = f"{n:>{number_width}}. "
         name_width = max(WIDTH - len(head) - len(why) - 2, 10)
         colour = style.red if row.reason == "overdue" else style.yellow
         lines.append(f"{head}{style.bold(clip(row.name, name_width)):<{name_width}}  {colour(why)}")
         pad = " " * len(head)
-        detail = " · ".join(x for x in (circle, when) if x)
+        detail = " · ".join(x for x in (cadence_words(row), when) if x)
         if (
             row.birthday_in_days is not None
             and row.birthday_in_days <= 30
