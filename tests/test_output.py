@@ -49,3 +49,28 @@ def test_reconnect_names_the_cadence_apart_from_the_circle(vault):
     assert "every 90d (work)" in result.stdout  # her own cadence, not the circle's 180d
     assert "every 180d (work)" in result.stdout and "every 60d" in result.stdout
     assert "work 90d" not in result.stdout
+
+
+def test_text_says_kinds_and_statuses_in_words(vault):
+    vault.write(
+        "people/Grandma.md",
+        """
+        ---
+        cadence: 7d
+        ---
+        - 2026-11-10 She lent me her car for the move #favor/received
+        - 2026-11-15 Visited her with flowers #gift/given
+        """,
+    )
+    vault.write("people/Quiet.md", "---\ncadence: none\n---\n- 2026-01-01 x\n")
+    report = vault.run("report", "reconnect", "--as-of", AS_OF).stdout
+    assert "last 2026-11-15 gift given: Visited her" in report
+    grandma = show(vault, "Grandma")
+    assert "favour received" in grandma and "gift given" in grandma
+    assert "status: 4d overdue" in grandma
+    quiet = show(vault, "Quiet")
+    assert "cadence: none" in quiet and "status: no reminders (cadence none)" in quiet
+    for text in (report, grandma, quiet):
+        assert not any(word in text for word in ("gift_given", "favor_received", "no_cadence"))
+    data = vault.run("show", "Grandma", "--as-of", AS_OF, "--format", "json").stdout
+    assert '"kind":"gift_given"' in data and '"kind":"favor_received"' in data  # JSON unchanged

@@ -176,7 +176,8 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-def _why(row: ReconnectRow) -> str:
+def why(row: ReconnectRow) -> str:
+    """The row's reason in words (the JSON keeps the identifier)."""
     if row.reason == "overdue":
         return "due today" if row.overdue_days == 0 else f"{row.overdue_days}d overdue"
     if row.reason == "never":
@@ -184,6 +185,20 @@ def _why(row: ReconnectRow) -> str:
     if row.reason == "birthday":
         return f"birthday {in_days(row.birthday_in_days or 0)}"
     return {"ok": "in touch", "snoozed": "snoozed", "no_cadence": "no reminders"}[row.reason]
+
+
+# Kinds as the guide names them; JSON and the index keep the identifiers.
+KIND_WORDS = {
+    "gift_given": "gift given",
+    "gift_received": "gift received",
+    "favor_given": "favour given",
+    "favor_received": "favour received",
+    "last_contact": "last contact",
+}
+
+
+def kind_words(kind: str) -> str:
+    return KIND_WORDS.get(kind, kind)
 
 
 def cadence_words(row: ReconnectRow) -> str:
@@ -226,12 +241,14 @@ def reconnect_text(
         lines.append(f"  {NONE_SHOWN}" if count else f"  {_nobody_due(city)}")
     number_width = len(str(len(rows)))
     for n, row in enumerate(rows, 1):
-        why = _why(row)
+        reason = why(row)
         when = f"last {row.last_contact} ({ago(row.days_since)})" if row.last_contact else ""
         head = f"{n:>{number_width}}. "
-        name_width = max(WIDTH - len(head) - len(why) - 2, 10)
+        name_width = max(WIDTH - len(head) - len(reason) - 2, 10)
         colour = style.red if row.reason == "overdue" else style.yellow
-        lines.append(f"{head}{style.bold(clip(row.name, name_width)):<{name_width}}  {colour(why)}")
+        lines.append(
+            f"{head}{style.bold(clip(row.name, name_width)):<{name_width}}  {colour(reason)}"
+        )
         pad = " " * len(head)
         detail = " · ".join(x for x in (cadence_words(row), when) if x)
         if (
@@ -249,7 +266,8 @@ def reconnect_text(
             lines.append(_arrow(pad, label, strip_due(item.text)))
         li = row.last_interaction
         if li is not None:
-            kind = "" if li.kind in ("touchpoint", "met", "last_contact", "mention") else li.kind
+            plain = ("touchpoint", "met", "last_contact", "mention")
+            kind = "" if li.kind in plain else kind_words(li.kind)
             text = li.text or f"mentioned in {li.source.path}"
             if li.kind in ("met", "last_contact"):
                 text = f"from the `{li.kind}` property"
@@ -396,7 +414,7 @@ def _markdown_line(row: ReconnectRow, shared: frozenset[str]) -> str:
     bring = [_bring_up_label(b) for b in row.bring_up]
     bring += [f"event {e.date}: {e.title}" for e in row.events]
     return (
-        f"| {wikilink(row.path, row.name, shared)} | {_why(row)} | {last} | {row.cadence_days}d "
+        f"| {wikilink(row.path, row.name, shared)} | {why(row)} | {last} | {row.cadence_days}d "
         f"| {cell('; '.join(bring))} |"
     )
 

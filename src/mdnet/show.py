@@ -144,9 +144,9 @@ def _property_lines(properties: dict[str, Any], width: int) -> list[str]:
 
 def _summary_lines(card: ContactCard, width: int) -> list[str]:
     s, b = card.status, card.balance
-    cadence = f"every {s.cadence_days}d" if s.cadence_days else "no reminders (cadence none)"
+    cadence = render.cadence_words(s) if s.cadence_days else "none"
     last = f"{s.last_contact} ({render.ago(s.days_since)})" if s.last_contact else "never"
-    status = [f"cadence: {cadence}", f"last contact: {last}", f"status: {s.reason}"]
+    status = [f"cadence: {cadence}", f"last contact: {last}", f"status: {_status_words(card)}"]
     balance = [
         f"given {b.given}",
         f"received {b.received}",
@@ -154,6 +154,12 @@ def _summary_lines(card: ContactCard, width: int) -> list[str]:
         f"asks {b.asks} (declined {b.declined}, pending {b.pending})",
     ]
     return packed(status, width) + packed(balance, width)
+
+
+def _status_words(card: ContactCard) -> str:
+    if card.status.reason == "no_cadence":
+        return "no reminders (cadence none)"
+    return render.why(card.status)
 
 
 def packed(parts: list[str], width: int, indent: str = "  ") -> list[str]:
@@ -173,7 +179,7 @@ def _timeline_lines(
 ) -> list[str]:
     if not timeline:
         return ["  nothing logged yet"]
-    kinds = [item.kind + (f" #{item.answer}" if item.answer else "") for item in timeline]
+    kinds = [render.kind_words(i.kind) + (f" #{i.answer}" if i.answer else "") for i in timeline]
     kind_width = max(len(kind) for kind in kinds)
     lines = []
     for item, kind in zip(timeline, kinds, strict=True):
