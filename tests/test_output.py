@@ -74,3 +74,8 @@ def test_text_says_kinds_and_statuses_in_words(vault):
         assert not any(word in text for word in ("gift_given", "favor_received", "no_cadence"))
     data = vault.run("show", "Grandma", "--as-of", AS_OF, "--format", "json").stdout
     assert '"kind":"gift_given"' in data and '"kind":"favor_received"' in data  # JSON unchanged
+
+
+def test_show_says_until_when_a_snooze_ends(vault):
+    vault.write("people/Later.md", "---\nsnooze: 2027-01-15\n---\n- 2025-01-01 x\n")
+    assert "status: snoozed until 2027-01-15" in show(vault, "Later")

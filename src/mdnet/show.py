@@ -10,6 +10,7 @@ from typing import Any
 
 from . import db, render
 from .config import Config
+from .dates import parse_day
 from .lookup import find_contact
 from .reports.common import Source
 from .reports.gifts import GiftsRow, gifts_report
@@ -159,6 +160,9 @@ def _summary_lines(card: ContactCard, width: int) -> list[str]:
 def _status_words(card: ContactCard) -> str:
     if card.status.reason == "no_cadence":
         return "no reminders (cadence none)"
+    if card.status.reason == "snoozed":  # snoozed only by a valid day: parse_day reads it
+        until = parse_day(card.properties.get("snooze"))
+        return f"snoozed until {until.isoformat()}" if until else "snoozed"
     return render.why(card.status)
 
 
