@@ -79,3 +79,37 @@ def test_text_says_kinds_and_statuses_in_words(vault):
 def test_show_says_until_when_a_snooze_ends(vault):
     vault.write("people/Later.md", "---\nsnooze: 2027-01-15\n---\n- 2025-01-01 x\n")
     assert "status: snoozed until 2027-01-15" in show(vault, "Later")
+
+
+def test_follow_ups_say_overdue_and_drop_the_tasks_plugin_fields(vault):
+    vault.write(
+        "people/Maya Chen.md",
+        """
+        ---
+        cadence: 7d
+        ---
+        - 2026-10-01 coffee
+        - [ ] Send Maya the climbing gym link 📅 2026-11-30
+        """,
+    )
+    vault.write(
+        "Journal/2026/11/2026-11-21.md",
+        """
+        - [ ] Book the table for [[Maya Chen]]'s birthday 📅 2026-12-02 🔁 every year
+        - [ ] Buy [[Maya Chen]] a gift 🛫 2026-11-25 ⏳ 2026-11-26 ➕ 2026-11-21 📅 2026-12-03 ⏫
+        """,
+    )
+    day = ("--as-of", "2026-12-01")
+    text = vault.run("report", "reconnect", *day).stdout
+    markdown = vault.run("report", "reconnect", *day, "--format", "markdown").stdout
+    card = vault.run("show", "Maya Chen", *day).stdout
+    assert "todo (due 2026-11-30, overdue): Send Maya the climbing gym link" in text
+    assert "todo (due 2026-12-02): Book the table for [[Maya Chen]]'s birthday\n" in text
+    assert "todo (due 2026-12-03): Buy [[Maya Chen]] a gift\n" in text
+    assert "Send Maya the climbing gym link (due 2026-11-30, overdue)" in markdown
+    assert "[ ] Send Maya the climbing gym link (due 2026-11-30, overdue)" in card
+    assert "[ ] Buy [[Maya Chen]] a gift (due 2026-12-03)" in card
+    for output in (text, markdown, card):
+        assert not any(mark in output for mark in "🔁🛫⏳➕⏫📅"), output
+    data = vault.run("report", "reconnect", *day, "--format", "json").stdout
+    assert "🔁 every year" in data  # JSON keeps the text as written

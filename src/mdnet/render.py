@@ -240,6 +240,7 @@ def reconnect_text(
     elif not rows:
         lines.append(f"  {NONE_SHOWN}" if count else f"  {_nobody_due(city)}")
     number_width = len(str(len(rows)))
+    day = as_of.isoformat()
     for n, row in enumerate(rows, 1):
         reason = why(row)
         when = f"last {row.last_contact} ({ago(row.days_since)})" if row.last_contact else ""
@@ -262,8 +263,8 @@ def reconnect_text(
             if item.type == "life":
                 label = f"life {item.date}"
             else:
-                label = f"todo (due {item.date})" if item.date else "todo"
-            lines.append(_arrow(pad, label, strip_due(item.text)))
+                label = f"todo ({due_words(item.date, day)})" if item.date else "todo"
+            lines.append(_arrow(pad, label, task_text(item.text)))
         li = row.last_interaction
         if li is not None:
             plain = ("touchpoint", "met", "last_contact", "mention")
@@ -284,9 +285,29 @@ def _arrow(pad: str, label: str, text: str) -> str:
     return prefix + clip(text, WIDTH - len(prefix))
 
 
-def strip_due(text: str) -> str:
-    """A task's text without its Tasks due-date marker (shown separately)."""
-    return DUE.sub("", text).strip()
+# The Obsidian Tasks plugin's other fields: start, scheduled, created, done and cancelled
+# dates, recurrence (its words run to the next field or tag), priority, id, dependencies
+# and what to do on completion. They are for the plugin, and would fill a narrow line.
+TASK_FIELDS = re.compile(
+    r"[🛫⏳⌛➕✅❌]\ufe0f?[ \t]*\d{4}-\d\d-\d\d"
+    r"|[🔺⏫🔼🔽⏬]\ufe0f?"
+    r"|🔁\ufe0f?[^📅🛫⏳⌛➕✅❌🔺⏫🔼🔽⏬🆔⛔🏁#]*"
+    r"|🆔\ufe0f?[ \t]*[\w-]+"
+    r"|⛔\ufe0f?[ \t]*[\w-]+(?:[ \t]*,[ \t]*[\w-]+)*"
+    r"|🏁\ufe0f?[ \t]*\w+"
+)
+
+
+def task_text(text: str) -> str:
+    """A task's text without the Tasks plugin's fields (the due date is shown apart)."""
+    return " ".join(TASK_FIELDS.sub(" ", DUE.sub(" ", text)).split())
+
+
+def due_words(due: str | None, as_of: str) -> str:
+    """`due 2026-11-30`, and `due 2026-11-30, overdue` once that day has passed."""
+    if not due:
+        return ""
+    return f"due {due}, overdue" if due < as_of else f"due {due}"
 
 
 def _rest_until(declined: str | None, as_of: dt.date) -> str | None:
@@ -400,7 +421,7 @@ def reconnect_markdown_body(
     for row in rows:
         cached = lines_of.get(id(row)) if lines_of is not None else None
         reuse = cached is not None and cached[0] is row
-        line = cached[1] if reuse and cached else _markdown_line(row, shared)
+        line = cached[1] if reuse and cached else _markdown_line(row, shared, as_of)
         made[id(row)] = (row, line)
         lines.append(line)
     if lines_of is not None:
@@ -409,9 +430,9 @@ def reconnect_markdown_body(
     return "\n".join(lines) + "\n"
 
 
-def _markdown_line(row: ReconnectRow, shared: frozenset[str]) -> str:
+def _markdown_line(row: ReconnectRow, shared: frozenset[str], as_of: dt.date) -> str:
     last = f"{row.last_contact} ({ago(row.days_since)})" if row.last_contact else "never"
-    bring = [_bring_up_label(b) for b in row.bring_up]
+    bring = [_bring_up_label(b, as_of.isoformat()) for b in row.bring_up]
     bring += [f"event {e.date}: {e.title}" for e in row.events]
     return (
         f"| {wikilink(row.path, row.name, shared)} | {why(row)} | {last} | {row.cadence_days}d "
@@ -419,11 +440,11 @@ def _markdown_line(row: ReconnectRow, shared: frozenset[str]) -> str:
     )
 
 
-def _bring_up_label(item: BringUp) -> str:
+def _bring_up_label(item: BringUp, day: str) -> str:
     if item.type == "life":
         return f"{item.date}: {item.text}"
-    due = f" (due {item.date})" if item.date else ""
-    return f"todo: {strip_due(item.text)}{due}"
+    due = f" ({due_words(item.date, day)})" if item.date else ""
+    return f"todo: {task_text(item.text)}{due}"
 
 
 CHART_ROWS = 12

@@ -124,8 +124,8 @@ def render_contact(card: ContactCard, fmt: str, color: bool, width: int | None =
     if card.follow_ups:
         lines += ["", style.bold("Follow-ups")]
         for f in card.follow_ups:
-            due = f" (due {f.date})" if f.date else ""
-            text = render.strip_due(f.text) + due
+            due = f" ({render.due_words(f.date, card.as_of)})" if f.date else ""
+            text = render.task_text(f.text) + due
             lines += with_source("  [ ] ", text, str(f.source), style, width)
     return "\n".join(lines) + "\n"
 
