@@ -113,3 +113,24 @@ def test_follow_ups_say_overdue_and_drop_the_tasks_plugin_fields(vault):
         assert not any(mark in output for mark in "🔁🛫⏳➕⏫📅"), output
     data = vault.run("report", "reconnect", *day, "--format", "json").stdout
     assert "🔁 every year" in data  # JSON keeps the text as written
+
+
+def test_markdown_notes_copy_tags_as_text_not_as_tags(vault):
+    vault.write(
+        "people/Maya Chen.md",
+        """
+        ---
+        cadence: 7d
+        interests: ["#climbing"]
+        ---
+        - 2026-10-01 coffee #gift/received
+        - 2026-11-20 She got engaged to Tom! #life see [[Maya Chen#Notes|notes]] and `#code`
+        """,
+    )
+    note_path = vault.root / "Reports" / "Both.md"
+    result = vault.run("report", "--as-of", AS_OF, "--format", "markdown", "-o", str(note_path))
+    assert result.exit_code == 0, result.output
+    note = note_path.read_text(encoding="utf-8")
+    assert "She got engaged to Tom! \\#life see [[Maya Chen#Notes\\|notes]] and `#code`" in note
+    assert "| \\#climbing |" in note  # a gift idea is copied text too
+    assert "# Reconnect — 2026-11-26" in note and "# Gifts and favours — 2026-11-26" in note

@@ -382,6 +382,28 @@ def cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
+# In an Obsidian note a `#` that starts a word starts a tag: a report note that copied an
+# item's `#life` would be listed in the tag pane with the real life events. Code spans
+# and [[links]] (`[[Jib#Heading]]`) are no tags and are left as written.
+_NO_TAGS_IN = re.compile(r"(`+).*?\1|\[\[.*?\]\]")
+_TAG_START = re.compile(r"(?<![\w&/])#(?=[\w/-]|[^\x00-\x7f])")
+
+
+def escape_tags(text: str) -> str:
+    """`#life` as `\\#life`: shown as written, but no tag of the note."""
+    parts, start = [], 0
+    for literal in _NO_TAGS_IN.finditer(text):
+        parts += [_TAG_START.sub(r"\\#", text[start : literal.start()]), literal.group()]
+        start = literal.end()
+    parts.append(_TAG_START.sub(r"\\#", text[start:]))
+    return "".join(parts)
+
+
+def text_cell(text: str) -> str:
+    """A cell of text copied from notes: safe in a table, and its tags no tags."""
+    return escape_tags(cell(text))
+
+
 def wikilink(path: str, name: str, shared: frozenset[str] = frozenset()) -> str:
     """`[[file name|display name]]`, safe inside a table cell. `shared`: file names (as
     name keys) that several contacts have: those are linked by path, which tells them
@@ -393,7 +415,7 @@ def wikilink(path: str, name: str, shared: frozenset[str] = frozenset()) -> str:
         if name_key(target) in shared:
             target = path[:-3]
     if any(c in target for c in "[]|#^"):
-        return cell(target)  # a file name Obsidian cannot link: plain text
+        return text_cell(target)  # a file name Obsidian cannot link: plain text
     if name and name != target and not any(c in name for c in "[]|"):
         return f"[[{target}\\|{cell(name)}]]"
     return f"[[{target}]]"
@@ -436,7 +458,7 @@ def _markdown_line(row: ReconnectRow, shared: frozenset[str], as_of: dt.date) ->
     bring += [f"event {e.date}: {e.title}" for e in row.events]
     return (
         f"| {wikilink(row.path, row.name, shared)} | {why(row)} | {last} | {row.cadence_days}d "
-        f"| {cell('; '.join(bring))} |"
+        f"| {text_cell('; '.join(bring))} |"
     )
 
 
@@ -494,7 +516,7 @@ def gifts_markdown_body(
             f"| {wikilink(row.path, row.name, shared)} | {row.given} | {row.received}"
             f" | {row.balance:+d}"
             f" | {row.status} | {row.asks} | {row.declined} | {row.pending} | {row.paid}"
-            f" | {cell(', '.join(row.gift_ideas))} | {_rest_until(row.last_declined, as_of) or ''} |"
+            f" | {text_cell(', '.join(row.gift_ideas))} | {_rest_until(row.last_declined, as_of) or ''} |"
         )
     return "\n".join(lines) + "\n"
 
