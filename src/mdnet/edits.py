@@ -98,6 +98,7 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
     eol = line_ending(text)
     lines = LINE.findall(text)
     had_final_newline = not text or text.endswith(("\n", "\r"))
+    _refuse_a_broken_note(lines)
     index = _after_log_section(lines)
     added = [entry + eol] if index is not None else ["## Log" + eol, entry + eol]
     if index is None:
@@ -108,6 +109,28 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
     if not had_final_newline and index == len(lines):
         result[-1] = result[-1][: -len(eol)]  # keep the note without a final newline
     return bom + "".join(result).encode(codec, "surrogateescape"), index + len(added)
+
+
+def _refuse_a_broken_note(lines: list[str]) -> None:
+    """A note that `check` calls broken is not guessed at: in a merge conflict the entry
+    would land on one side of it (and be lost with the side the user drops), and in
+    front matter left open the Log section mdnet finds is not the one the user meant."""
+    from .models import Problem
+    from .parse import _find_conflict_markers, split_front_matter
+
+    plain = [line.rstrip("\r\n") for line in lines]
+    markers: list[Problem] = []
+    _find_conflict_markers("", plain, markers)  # as check finds them: one definition
+    if markers:
+        raise RefusedError(
+            f"{markers[0].line}: a git conflict marker: resolve the merge conflict first; "
+            "nothing was written"
+        )
+    if not split_front_matter(plain)[2]:
+        raise RefusedError(
+            "1: the front matter is not closed: add a `---` line after it first; "
+            "nothing was written"
+        )
 
 
 def _after_log_section(lines: list[str]) -> int | None:
