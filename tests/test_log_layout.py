@@ -63,3 +63,55 @@ def test_a_setext_underline_of_equals_signs_is_no_conflict_marker(vault):
     result, after = log(vault, before)
     assert result.exit_code == 0, result.output
     assert after == before + "- 2025-06-01 coffee\n"
+
+
+# --- the entry keeps the text around it as it was --------------------------------------
+
+
+def rendered(text: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    return markdown_it.MarkdownIt("commonmark").render(text)
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # A setext heading right under an empty Log section became the entry's text.
+        (
+            "---\nname: Jib\n---\n## Log\nFamily\n------\n- [ ] ask about the kids\n",
+            "---\nname: Jib\n---\n## Log\n- 2025-06-01 coffee\n\nFamily\n------\n"
+            "- [ ] ask about the kids\n",
+        ),
+        ("## Log\nGoals\n=====\n", "## Log\n- 2025-06-01 coffee\n\nGoals\n=====\n"),
+        ("## Log\r\nFamily\r\n---\r\n", "## Log\r\n- 2025-06-01 coffee\r\n\r\nFamily\r\n---\r\n"),
+    ],
+)
+def test_log_keeps_a_heading_right_below_an_empty_log_section(vault, before, after):
+    result, written = log(vault, before)
+    assert result.exit_code == 0, result.output
+    assert written == after
+    line = written[: written.index("- 2025-06-01")].count("\n") + 1
+    assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
+    html = rendered(written.replace("\r\n", "\n"))
+    assert "<li>2025-06-01 coffee</li>" in html
+    assert "<h2>Family</h2>" in html or "<h1>Goals</h1>" in html
+    again = vault.run("log", "Jib", "tea", "--date", "2025-06-02")
+    assert again.exit_code == 0, again.output
+    assert "- 2025-06-01 coffee\n- 2025-06-02 tea\n" in (vault.root / "people/Jib.md").read_text()
+
+
+def test_log_adds_no_blank_line_above_a_heading_or_a_comment(vault):
+    """Only a line the entry would swallow gets a blank line between them."""
+    for before, after in [
+        (
+            "## Log\n- 2025-01-01 a\n## Next\n",
+            "## Log\n- 2025-01-01 a\n- 2025-06-01 coffee\n## Next\n",
+        ),
+        (
+            "## Log\n- 2025-01-01 a\n<!-- draft\nold\n",
+            "## Log\n- 2025-01-01 a\n- 2025-06-01 coffee\n<!-- draft\nold\n",
+        ),
+    ]:
+        result, written = log(vault, before)
+        assert result.exit_code == 0, result.output
+        assert written == after

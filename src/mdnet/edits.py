@@ -26,6 +26,12 @@ SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 PARAGRAPH_LINE = re.compile(
     r"^ {0,3}(?![-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>#|]|([-*_])(?:[ \t]*\1){2,}[ \t]*$)\S"
 )
+# Lines that start a block of their own below a paragraph: an ATX heading, a fence, a
+# quote, a list item, a thematic break, a comment (HTML's, or Obsidian's %%).
+INTERRUPTS_A_PARAGRAPH = re.compile(
+    r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|`{3}|~{3}|>|[-*+](?:[ \t]|$)|1[.)](?:[ \t]|$)|<!--|%%"
+    r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)"
+)
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Characters a file name cannot hold here or on other systems, and those that break
 # an Obsidian link: `# ^ [ ] |`.
@@ -100,15 +106,26 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
     had_final_newline = not text or text.endswith(("\n", "\r"))
     _refuse_a_broken_note(lines)
     index = _after_log_section(lines)
-    added = [entry + eol] if index is not None else ["## Log" + eol, entry + eol]
     if index is None:
-        index = len(lines)
+        added, index = ["## Log" + eol, entry + eol], len(lines)
+    elif index < len(lines) and _continues_a_list_item(lines[index]):
+        added = [entry + eol, eol]  # the line below stays the user's text, not the entry's
+    else:
+        added = [entry + eol]
     if index > 0 and not lines[index - 1].endswith(("\n", "\r")):
         lines[index - 1] += eol  # the line before ours was the last, with no newline
     result = lines[:index] + added + lines[index:]
     if not had_final_newline and index == len(lines):
         result[-1] = result[-1][: -len(eol)]  # keep the note without a final newline
-    return bom + "".join(result).encode(codec, "surrogateescape"), index + len(added)
+    entry_line = index + added.index(entry + eol) + 1
+    return bom + "".join(result).encode(codec, "surrogateescape"), entry_line
+
+
+def _continues_a_list_item(line: str) -> bool:
+    """Whether a line right below a list item would be read as more of its text (a lazy
+    continuation line, CommonMark 5.1): the entry would swallow a paragraph or a setext
+    heading's text below it, and that heading would be lost."""
+    return bool(line.strip()) and not INTERRUPTS_A_PARAGRAPH.match(line)
 
 
 def _refuse_a_broken_note(lines: list[str]) -> None:
