@@ -115,3 +115,29 @@ def test_log_adds_no_blank_line_above_a_heading_or_a_comment(vault):
         result, written = log(vault, before)
         assert result.exit_code == 0, result.output
         assert written == after
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # Under an HTML block the heading and the entry were raw HTML: no heading, no item.
+        (
+            "---\nname: Jib\n---\nLikes jazz.\n\n<details>\n<summary>Old</summary>\n"
+            "12 Elm St\n</details>\n",
+            "---\nname: Jib\n---\nLikes jazz.\n\n<details>\n<summary>Old</summary>\n"
+            "12 Elm St\n</details>\n\n## Log\n- 2025-06-01 coffee\n",
+        ),
+        ("We met in June.", "We met in June.\n\n## Log\n- 2025-06-01 coffee"),
+        ("We met\r\nin June.\r\n", "We met\r\nin June.\r\n\r\n## Log\r\n- 2025-06-01 coffee\r\n"),
+        ("Intro\n\n", "Intro\n\n## Log\n- 2025-06-01 coffee\n"),
+        ("", "## Log\n- 2025-06-01 coffee\n"),
+    ],
+)
+def test_a_new_log_section_starts_after_a_blank_line(vault, before, after):
+    result, written = log(vault, before)
+    assert result.exit_code == 0, result.output
+    assert written == after
+    line = written[: written.index("- 2025-06-01")].count("\n") + 1
+    assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
+    html = rendered(written.replace("\r\n", "\n"))
+    assert "<h2>Log</h2>" in html and "<li>2025-06-01 coffee</li>" in html

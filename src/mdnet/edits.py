@@ -107,7 +107,7 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
     _refuse_a_broken_note(lines)
     index = _after_log_section(lines)
     if index is None:
-        added, index = ["## Log" + eol, entry + eol], len(lines)
+        added, index = _new_log_section(lines, entry, eol), len(lines)
     elif index < len(lines) and _continues_a_list_item(lines[index]):
         added = [entry + eol, eol]  # the line below stays the user's text, not the entry's
     else:
@@ -119,6 +119,13 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
         result[-1] = result[-1][: -len(eol)]  # keep the note without a final newline
     entry_line = index + added.index(entry + eol) + 1
     return bom + "".join(result).encode(codec, "surrogateescape"), entry_line
+
+
+def _new_log_section(lines: list[str], entry: str, eol: str) -> list[str]:
+    """The lines of a Log section added at the end, apart from the text above: a heading
+    right under a paragraph or an HTML block (`</details>`) would be read as part of it."""
+    section = ["## Log" + eol, entry + eol]
+    return section if not lines or not lines[-1].strip() else [eol, *section]
 
 
 def _continues_a_list_item(line: str) -> bool:
