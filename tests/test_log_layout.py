@@ -141,3 +141,65 @@ def test_a_new_log_section_starts_after_a_blank_line(vault, before, after):
     assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
     html = rendered(written.replace("\r\n", "\n"))
     assert "<h2>Log</h2>" in html and "<li>2025-06-01 coffee</li>" in html
+
+
+# --- a Log section that is not one ------------------------------------------------------
+
+
+def test_log_refuses_a_note_with_two_log_sections(vault):
+    """The entry went to the first of them without a word."""
+    before = "## Log\n- 2025-01-01 a\n\n## Notes\nx\n\n## Log\n- 2025-02-01 b\n"
+    result, after = log(vault, before)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        'mdnet: log: people/Jib.md:7: a second "## Log" section (the first is at line 1): '
+        "merge them first; nothing was written\n"
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (
+            "## Log\n- 2025-01-01 a\n```\n## Log\n```\n",
+            "## Log\n- 2025-01-01 a\n```\n## Log\n```\n- 2025-06-01 coffee\n",
+        ),
+        (
+            "<!--\n## Log\n-->\n## Log\n- 2025-01-01 a\n",
+            "<!--\n## Log\n-->\n## Log\n- 2025-01-01 a\n- 2025-06-01 coffee\n",
+        ),
+        (
+            "## Log\n- 2025-01-01 a\n%% old\n## Log\n%%\n",
+            "## Log\n- 2025-01-01 a\n%% old\n## Log\n%%\n- 2025-06-01 coffee\n",
+        ),
+        # A Log heading of another level beside the `## Log` one: that is where mdnet logs.
+        (
+            "## Work\n### Log\n- 2025-01-01 a\n\n## Log\n- 2025-01-02 b\n",
+            "## Work\n### Log\n- 2025-01-01 a\n\n## Log\n- 2025-01-02 b\n- 2025-06-01 coffee\n",
+        ),
+    ],
+)
+def test_a_log_heading_in_code_or_a_comment_is_no_second_section(vault, before, after):
+    result, written = log(vault, before)
+    assert result.exit_code == 0, result.output
+    assert written == after
+
+
+@pytest.mark.parametrize(
+    "before, line, heading",
+    [
+        ("# Jib\n### Log\n- 2025-01-01 a\n", 2, "### Log"),
+        ("---\nname: Jib\n---\n# Log\n- 2025-01-01 a\n", 4, "# Log"),
+    ],
+)
+def test_log_refuses_a_log_heading_of_another_level(vault, before, line, heading):
+    """A second section `## Log` was added, glued under the last line, while the user's
+    own log was elsewhere."""
+    result, after = log(vault, before)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f'mdnet: log: people/Jib.md:{line}: the Log heading is "{heading}", not "## Log": '
+        'make it "## Log" (where mdnet logs), then log again; nothing was written\n'
+    )
+    assert after == before

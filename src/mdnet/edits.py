@@ -18,6 +18,8 @@ from .errors import RefusedError, UsageError
 
 # Headings as CommonMark reads them: up to three spaces before the `#`s.
 LOG_HEADING = re.compile(r"^ {0,3}##[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
+# A Log heading of any level: one not of level two is refused, not added to.
+ANY_LOG_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+log[ \t]*#*[ \t]*$", re.IGNORECASE)
 SECTION_END = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")  # a heading of the same or a higher level
 # A setext heading's underline (`Other` over `-----` or `=====`): one of level 1 or 2 too.
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
@@ -105,6 +107,7 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
     lines = LINE.findall(text)
     had_final_newline = not text or text.endswith(("\n", "\r"))
     _refuse_a_broken_note(lines)
+    _refuse_an_ambiguous_log_section(lines)
     index = _after_log_section(lines)
     if index is None:
         added, index = _new_log_section(lines, entry, eol), len(lines)
@@ -157,46 +160,80 @@ def _refuse_a_broken_note(lines: list[str]) -> None:
         )
 
 
-def _after_log_section(lines: list[str]) -> int | None:
-    """Where the entry goes: after the last non-blank line of the `## Log` section.
-    Fences, comments and quotes are followed in the order the parser follows them
-    (parse._scan_body_by_line): headings inside them do not count, and the entry never
-    lands where the parser would not read it as an interaction."""
-    from .parse import FENCE, QUOTE_LINE, _strip_comments
+def _refuse_an_ambiguous_log_section(lines: list[str]) -> None:
+    """Two `## Log` sections, or a Log heading of another level and none of level two:
+    where the entry belongs would be a guess (the first of two, or a second section
+    added at the end while the user's own log is elsewhere)."""
+    found = []  # (line number, heading) of the Log headings Markdown sees
+    seen = _AsParsed()
+    for index in range(_body_start(lines), len(lines)):
+        read = seen.read(index, lines[index].rstrip("\r\n"))
+        if read is not None and read[1] and ANY_LOG_HEADING.match(read[0]):
+            found.append((index + 1, read[0].strip()))
+    level_two = [number for number, heading in found if LOG_HEADING.match(heading)]
+    if len(level_two) > 1:
+        raise RefusedError(
+            f'{level_two[1]}: a second "## Log" section (the first is at line {level_two[0]}): '
+            "merge them first; nothing was written"
+        )
+    if found and not level_two:
+        number, heading = found[0]
+        raise RefusedError(
+            f'{number}: the Log heading is "{heading}", not "## Log": make it "## Log" '
+            "(where mdnet logs), then log again; nothing was written"
+        )
 
-    start = _body_start(lines)
-    fence = None
-    comment_end: str | None = None
-    comment_start = fence_start = 0
-    heading = None
-    last = before_paragraph = None
-    for index in range(start, len(lines)):
-        line = lines[index].rstrip("\r\n")
-        written = bool(line.strip())  # a line that only closes a comment is not blank
-        if fence is not None:  # closed as the parser closes it: fence characters only
+
+class _AsParsed:
+    """Follows code fences and comments line by line in the order the parser follows
+    them (parse._scan_body_by_line): a heading inside them is no heading, and a line
+    inside them is no place the parser reads an interaction."""
+
+    def __init__(self) -> None:
+        self.fence: str | None = None
+        self.comment_end: str | None = None
+        self.fence_start = self.comment_start = 0  # where the open one was opened
+
+    def read(self, index: int, line: str) -> tuple[str, bool] | None:
+        """The line with its comments blanked out, and whether it can be a heading;
+        None for a line inside a fence or a comment."""
+        from .parse import FENCE, QUOTE_LINE, _strip_comments
+
+        if self.fence is not None:  # closed as the parser closes it: fence characters only
             stripped = line.strip()
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            last = index if heading is not None else last
-            continue
+            if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
+                self.fence = None
+            return None
         hidden_start = False  # starts inside or with a comment: no fence or heading there
-        if comment_end is not None:
-            close = line.find(comment_end)
+        if self.comment_end is not None:
+            close = line.find(self.comment_end)
             if close < 0:
-                last = index if heading is not None else last
-                continue
-            line = " " * (close + len(comment_end)) + line[close + len(comment_end) :]
-            comment_end = None
-            hidden_start = True
+                return None
+            end = close + len(self.comment_end)
+            line, self.comment_end, hidden_start = " " * end + line[end:], None, True
         if not QUOTE_LINE.match(line):  # a quote's comments and fences are its own
             hidden_start = hidden_start or line.lstrip().startswith(("<!--", "%%"))
             match = None if hidden_start else FENCE.match(line)  # before comments, as parsed
             if match:
-                fence, fence_start = match[1], index
+                self.fence, self.fence_start = match[1], index
             elif "<!--" in line or "%%" in line:
-                line, comment_end = _strip_comments(line)
-                comment_start = index
-        structure = fence is None and not hidden_start
+                line, self.comment_end = _strip_comments(line)
+                self.comment_start = index
+        return line, self.fence is None and not hidden_start
+
+
+def _after_log_section(lines: list[str]) -> int | None:
+    """Where the entry goes: after the last non-blank line of the `## Log` section.
+    Fences, comments and quotes are followed as the parser follows them (_AsParsed),
+    and the entry never lands where the parser would not read it as an interaction."""
+    seen = _AsParsed()
+    heading = last = before_paragraph = None
+    for index in range(_body_start(lines), len(lines)):
+        read = seen.read(index, lines[index].rstrip("\r\n"))
+        if read is None:  # inside a fence or a comment: part of the section it is in
+            last = index if heading is not None else last
+            continue
+        line, structure = read
         if heading is None:
             if structure and LOG_HEADING.match(line):
                 heading = last = index
@@ -206,15 +243,15 @@ def _after_log_section(lines: list[str]) -> int | None:
         if structure and _setext_heading(lines, index, heading):
             last = before_paragraph  # the heading's own text line is not the section's
             break
-        if written:
+        if lines[index].strip():  # a line that only closes a comment is not blank
             if index - 1 == heading or not lines[index - 1].strip():
                 before_paragraph = last  # where the section ends if this line is a heading
             last = index
     # A comment or a code fence left open to the end of the note: the entry goes before
     # it when it opens inside the section, where it counts; else nowhere would count.
     for what, still_open, opened in (
-        ("a comment", comment_end is not None, comment_start),
-        ("a code fence", fence is not None, fence_start),
+        ("a comment", seen.comment_end is not None, seen.comment_start),
+        ("a code fence", seen.fence is not None, seen.fence_start),
     ):
         if not still_open:
             continue
