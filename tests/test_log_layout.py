@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -203,3 +204,43 @@ def test_log_refuses_a_log_heading_of_another_level(vault, before, line, heading
         'make it "## Log" (where mdnet logs), then log again; nothing was written\n'
     )
     assert after == before
+
+
+# --- add with a template ---------------------------------------------------------------
+
+
+def use_template(vault, template: str) -> None:
+    vault.write(
+        ".mdnet.toml", 'person_template = "Templates/Person.md"\nignore = ["Templates/**"]\n'
+    )
+    vault.write_bytes("Templates/Person.md", template.encode())
+
+
+@pytest.mark.parametrize("name", ["null", "~", "1e3", "no", "Ada"])
+def test_a_template_name_before_a_comment_reads_back_as_the_name(vault, name):
+    """`name: {{title}} # display name` was filled in raw: "null" read back as null,
+    "1e3" as 1000.0, "no" as a boolean to YAML 1.1 tools."""
+    use_template(vault, "---\nname: {{title}} # display name\ntags: [person]\n---\n# {{title}}\n")
+    result = vault.run("add", "--", name)
+    assert result.exit_code == 0, result.output
+    text = (vault.root / "people" / f"{name}.md").read_text()
+    assert "# display name\n" in text  # the user's comment is kept
+    shown = vault.run(
+        "query",
+        "--format",
+        "json",
+        "select json_extract(n.properties, '$.name') as name from notes n "
+        "join contacts c on c.note_id = n.id",
+    )
+    assert json.loads(shown.stdout) == [{"name": name}]
+    assert "warning" not in vault.run("check").stdout
+
+
+def test_a_name_that_would_not_read_back_is_refused():
+    """What yaml_scalar writes always reads back; were it ever not to, the note is not
+    written (reliability.md): checked against a filling that goes wrong on purpose."""
+    from mdnet import edits
+    from mdnet.errors import RefusedError
+
+    with pytest.raises(RefusedError, match="would not read back as the name 'null'"):
+        edits._check_template_yaml(["name: null # display name"], "null", {"name"})

@@ -360,15 +360,18 @@ def new_contact_note(
         if lines[0].rstrip() == "---":
             raise RefusedError("add: the template's front matter is not closed: add a `---` line")
         lines, end = ["---", "---", *lines], 1
+    title_keys = {_top_level_key(line) for line in lines[1:end] if WHOLE_TITLE.match(line)}
     front = [_fill_title(line, name) for line in lines[1:end]]
     body = [line.replace("{{title}}", name) for line in lines[end:]]
     has_name = any(_top_level_key(line) == "name" for line in front)
     for key, value in values.items():
         if value is not None and not (key == "name" and has_name):
             front = _set_property(front, key, yaml_scalar(value))
+            title_keys.discard(key)  # the option's value replaced the template's
     if tags:
         front = _add_tags(front, tags)
-    _check_template_yaml(front, name)
+        title_keys.discard("tags")
+    _check_template_yaml(front, name, {key for key in title_keys if key})
     return "\n".join(["---", *front, *body])
 
 
@@ -377,28 +380,37 @@ def _fill_title(line: str, name: str) -> str:
     inside quotes escaped for them, as a whole value quoted when it needs to be."""
     line = line.replace("'{{title}}'", "'" + name.replace("'", "''") + "'")
     line = line.replace('"{{title}}"', json.dumps(name, ensure_ascii=False))
-    whole = re.match(r"^(\s*(?:-\s+|[^:#]+:\s+))\{\{title\}\}\s*$", line)
-    if whole:
-        return whole[1] + yaml_scalar(name)
+    whole = WHOLE_TITLE.match(line)
+    if whole:  # a comment after it is kept: yaml_scalar writes no plain value with a #
+        return whole[1] + yaml_scalar(name) + (whole[2] or "")
     quoted = json.dumps(name, ensure_ascii=False)  # a bare flow item: a comma would split it
     line = FLOW_TITLE.sub(lambda m: m[1] + quoted, line)
     return line.replace("{{title}}", name)
 
 
+# `{{title}}` as a property's or an item's whole value, perhaps before a comment.
+WHOLE_TITLE = re.compile(r"^(\s*(?:-\s+|[^:#]+:\s+))\{\{title\}\}(\s+#.*)?\s*$")
 FLOW_TITLE = re.compile(r"([\[,][ \t]*)\{\{title\}\}(?=[ \t]*[,\]])")
 
 
-def _check_template_yaml(front: list[str], name: str) -> None:
-    """A template whose front matter this name breaks is refused, not written."""
+def _check_template_yaml(front: list[str], name: str, title_keys: set[str]) -> None:
+    """A template whose front matter this name breaks is refused, not written; so is one
+    where a property that is `{{title}}` would read back as anything but the name."""
     from .yamlsafe import FrontMatterError, load_front_matter
 
     try:
-        load_front_matter("\n".join(front))
+        loaded, _ = load_front_matter("\n".join(front))
     except FrontMatterError as exc:
         raise RefusedError(
             f"add: the template's front matter does not read as YAML with the name {name!r} "
             f"filled in ({exc}); nothing was written"
         ) from None
+    for key in sorted(title_keys):
+        if not isinstance(loaded, dict) or loaded.get(key) != name:
+            raise RefusedError(
+                f"add: the template's {key!r} would not read back as the name {name!r}; "
+                "nothing was written"
+            )
 
 
 def _builtin_note(values: dict[str, str | None], tags: tuple[str, ...]) -> str:
