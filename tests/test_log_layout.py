@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -244,3 +245,54 @@ def test_a_name_that_would_not_read_back_is_refused():
 
     with pytest.raises(RefusedError, match="would not read back as the name 'null'"):
         edits._check_template_yaml(["name: null # display name"], "null", {"name"})
+
+
+def test_add_fills_obsidians_date_and_time_placeholders():
+    """`{{date:YYYY-MM-DD}}` and `{{time}}` were left as written: YAML read each as a
+    mapping, Obsidian showed the properties as invalid, `show` printed Python reprs."""
+    from mdnet.edits import new_contact_note
+    from mdnet.yamlsafe import load_front_matter
+
+    template = (
+        "---\ntags: [person]\ncreated: {{date:YYYY-MM-DD}}\nupdated: {{time}}\n"
+        "stamp: {{date:DD.MM.YYYY [at] HH:mm:ss}}\nday: {{date}}\nclock: {{time:HH:mm:ss}}\n---\n"
+        "# {{title}}\nMet on {{date:dddd, MMMM Do YYYY}} at {{TIME}}.\n"
+    )
+    now = dt.datetime(2026, 11, 26, 9, 5, 7)
+    text = new_contact_note("Yuki Sato", template, None, None, None, (), now.date(), now=now)
+    front, body = text.split("---\n")[1:]
+    loaded, _ = load_front_matter(front)
+    assert loaded["created"] == "2026-11-26" and loaded["day"] == "2026-11-26"
+    assert loaded["updated"] == "09:05" and loaded["clock"] == "09:05:07"
+    assert loaded["stamp"] == "26.11.2026 at 09:05:07"
+    assert 'updated: "09:05"\n' in front  # quoted: YAML 1.1 tools read 09:05 as a number
+    assert body == "# Yuki Sato\nMet on Thursday, November 26th 2026 at 09:05.\n"
+
+
+def test_add_fills_the_time_of_day_it_runs_at(vault):
+    use_template(vault, "---\ntags: [person]\ncreated: {{date}} {{time:HH:mm}}\n---\n")
+    before = dt.datetime.now().replace(second=0, microsecond=0)
+    result = vault.run("add", "Ada")
+    assert result.exit_code == 0, result.output
+    created = (vault.root / "people" / "Ada.md").read_text().split("created: ")[1].split("\n")[0]
+    assert before <= dt.datetime.strptime(created, "%Y-%m-%d %H:%M") <= dt.datetime.now()
+    assert "error" not in vault.run("check").stdout
+
+
+@pytest.mark.parametrize(
+    "template, message",
+    [
+        (
+            "---\ntags: [person]\nweek: {{date:gggg-[W]ww}}\n---\n",
+            "{{date:gggg-[W]ww}}: the moment.js token 'gggg'",
+        ),
+        ("---\ntags: [person]\n---\nQuarter {{date:Q}}\n", "{{date:Q}}: the moment.js token 'Q'"),
+        ("---\ntags: [person]\nmood: {{mood}}\n---\n", "holds {{mood}}, which mdnet does not fill"),
+    ],
+)
+def test_add_refuses_a_placeholder_it_cannot_fill(vault, template, message):
+    use_template(vault, template)
+    result = vault.run("add", "Ada")
+    assert result.exit_code == 1 and message in result.stderr, result.output
+    assert "nothing was written" in result.stderr
+    assert not (vault.root / "people" / "Ada.md").exists()

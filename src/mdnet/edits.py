@@ -332,9 +332,11 @@ def new_contact_note(
     met: dt.date | None,
     tags: tuple[str, ...],
     today: dt.date,
+    now: dt.datetime | None = None,
 ) -> str:
-    """The text of a new contact note: the vault's template (with `{{title}}` and
-    `{{date}}` filled) or the built-in one, with the given properties set."""
+    """The text of a new contact note: the vault's template (with `{{title}}`, `{{date}}`
+    and `{{time}}` filled as Obsidian fills them) or the built-in one, with the given
+    properties set. `now`: the time of day (local) for `{{time}}`, on `today`."""
     from .dates import parse_duration
 
     if cadence is not None:
@@ -354,15 +356,19 @@ def new_contact_note(
     values["met"] = met.isoformat() if met else None
     if template is None:
         return _builtin_note(values, tags)
-    lines = template.replace("{{date}}", today.isoformat()).split("\n")
+    when = dt.datetime.combine(today, (now or dt.datetime.now()).time())
+    stamps = _obsidian_stamps(template, when)
+    lines = template.split("\n")
     end = _body_start(lines) - 1  # index of the closing `---`
     if end < 0:
         if lines[0].rstrip() == "---":
             raise RefusedError("add: the template's front matter is not closed: add a `---` line")
         lines, end = ["---", "---", *lines], 1
     title_keys = {_top_level_key(line) for line in lines[1:end] if WHOLE_TITLE.match(line)}
-    front = [_fill_title(line, name) for line in lines[1:end]]
-    body = [line.replace("{{title}}", name) for line in lines[end:]]
+    values_of = {**stamps, "{{title}}": name}
+    _refuse_unfilled_placeholders(lines[1:end], values_of)
+    front = [_fill_front_matter(line, values_of) for line in lines[1:end]]
+    body = [_fill_raw(line, values_of) for line in lines[end:]]
     has_name = any(_top_level_key(line) == "name" for line in front)
     for key, value in values.items():
         if value is not None and not (key == "name" and has_name):
@@ -375,22 +381,135 @@ def new_contact_note(
     return "\n".join(["---", *front, *body])
 
 
-def _fill_title(line: str, name: str) -> str:
-    """`{{title}}` in a front-matter line, written so that YAML reads back the name:
+def _fill_front_matter(line: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        if placeholder in line:
+            line = _fill_value(line, placeholder, value)
+    return line
+
+
+def _fill_raw(line: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        line = line.replace(placeholder, value)
+    return line
+
+
+def _fill_value(line: str, placeholder: str, value: str) -> str:
+    """A placeholder in a front-matter line, written so that YAML reads back the value:
     inside quotes escaped for them, as a whole value quoted when it needs to be."""
-    line = line.replace("'{{title}}'", "'" + name.replace("'", "''") + "'")
-    line = line.replace('"{{title}}"', json.dumps(name, ensure_ascii=False))
-    whole = WHOLE_TITLE.match(line)
+    line = line.replace(f"'{placeholder}'", "'" + value.replace("'", "''") + "'")
+    line = line.replace(f'"{placeholder}"', json.dumps(value, ensure_ascii=False))
+    whole = _whole_value(placeholder).match(line)
     if whole:  # a comment after it is kept: yaml_scalar writes no plain value with a #
-        return whole[1] + yaml_scalar(name) + (whole[2] or "")
-    quoted = json.dumps(name, ensure_ascii=False)  # a bare flow item: a comma would split it
-    line = FLOW_TITLE.sub(lambda m: m[1] + quoted, line)
-    return line.replace("{{title}}", name)
+        return whole[1] + yaml_scalar(value) + (whole[2] or "")
+    quoted = json.dumps(value, ensure_ascii=False)  # a bare flow item: a comma would split it
+    flow_item = rf"([\[,][ \t]*){re.escape(placeholder)}(?=[ \t]*[,\]])"
+    line = re.sub(flow_item, lambda m: m[1] + quoted, line)
+    return line.replace(placeholder, value)
 
 
-# `{{title}}` as a property's or an item's whole value, perhaps before a comment.
-WHOLE_TITLE = re.compile(r"^(\s*(?:-\s+|[^:#]+:\s+))\{\{title\}\}(\s+#.*)?\s*$")
-FLOW_TITLE = re.compile(r"([\[,][ \t]*)\{\{title\}\}(?=[ \t]*[,\]])")
+def _whole_value(placeholder: str) -> re.Pattern[str]:
+    """The placeholder as a property's or an item's whole value, perhaps before a comment."""
+    return re.compile(rf"^(\s*(?:-\s+|[^:#]+:\s+)){re.escape(placeholder)}(\s+#.*)?\s*$")
+
+
+WHOLE_TITLE = _whole_value("{{title}}")
+
+# Obsidian's core Templates plugin: {{date}} and {{time}} in its default formats, or in
+# the moment.js format after a colon ({{date:YYYY-MM-DD}}); any case, as it reads them.
+OBSIDIAN_STAMP = re.compile(r"\{\{(date|time)(?::(.*?))?\}\}", re.IGNORECASE)
+DEFAULT_FORMATS = {"date": "YYYY-MM-DD", "time": "HH:mm"}  # the plugin's own defaults
+# moment.js's format tokens, longest first as moment reads them (its formattingTokens and
+# localFormattingTokens): `[text]` and a token after a backslash are text, and so is any
+# other character.
+MOMENT_TOKEN = re.compile(
+    r"\[[^\[]*\]|\\?(?:LTS|LT|LL?L?L?|l{1,4}|[Hh]mm(?:ss)?|Mo|MM?M?M?|Do|DDDo|DD?D?D?|ddd?d?"
+    r"|do?|w[ow]?|W[oW]?|Qo?|N{1,5}|Y{4,6}|YY|y{2,4}|yo?|gg(?:ggg?)?|GG(?:GGG?)?|hh?|HH?|kk?"
+    r"|mm?|ss?|S{1,9}|zz?|ZZ?|[eEaAxXYgG]|.)",
+    re.DOTALL,
+)
+MOMENT_LETTERS = set("MDdwWQNYyghHkmsSzZeEaAxXLl")  # a letter that is a token on its own
+MONTHS = "January February March April May June July August September October November December"
+WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"  # moment's "en" names
+
+
+def _obsidian_stamps(template: str, when: dt.datetime) -> dict[str, str]:
+    """Each date and time placeholder in the template with its text at `when`; refused
+    when a format uses a token mdnet does not write (better than a wrong date)."""
+    stamps = {}
+    for match in OBSIDIAN_STAMP.finditer(template):
+        kind, form = match[1].lower(), match[2]
+        try:
+            stamps[match[0]] = moment_format(when, form or DEFAULT_FORMATS[kind])
+        except ValueError as exc:
+            raise RefusedError(
+                f"add: the template's {match[0]}: {exc}; write the format with YYYY, MM, DD, "
+                "HH, mm, ss (or fill it in by hand); nothing was written"
+            ) from None
+    return stamps
+
+
+def moment_format(when: dt.datetime, form: str) -> str:
+    """`when` written in a moment.js format, as Obsidian writes it in English; ValueError
+    names a token this does not know (weeks, quarters, time zones, locale formats)."""
+    pieces = []
+    for token in MOMENT_TOKEN.findall(form):
+        if token.startswith("[") and token.endswith("]"):
+            pieces.append(token[1:-1])
+        elif token.startswith("\\"):
+            pieces.append(token[1:])  # escaped: the whole token is text, as in moment
+        elif token in _moment_values(when):
+            pieces.append(_moment_values(when)[token])
+        elif len(token) == 1 and token not in MOMENT_LETTERS:
+            pieces.append(token)  # moment writes it as it is: `-`, `T`, a space
+        else:
+            raise ValueError(f"the moment.js token {token!r} is not one mdnet can write")
+    return "".join(pieces)
+
+
+def _moment_values(when: dt.datetime) -> dict[str, str]:
+    hour12 = when.hour % 12 or 12
+    day, month = when.day, MONTHS.split()[when.month - 1]
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return {
+        "YYYY": f"{when.year:04d}",
+        "YY": f"{when.year % 100:02d}",
+        "MMMM": month,
+        "MMM": month[:3],
+        "MM": f"{when.month:02d}",
+        "M": str(when.month),
+        "DD": f"{day:02d}",
+        "D": str(day),
+        "Do": f"{day}{suffix}",
+        "dddd": WEEKDAYS.split()[when.weekday()],
+        "ddd": WEEKDAYS.split()[when.weekday()][:3],
+        "HH": f"{when.hour:02d}",
+        "H": str(when.hour),
+        "hh": f"{hour12:02d}",
+        "h": str(hour12),
+        "Hmm": f"{when.hour}{when.minute:02d}",
+        "hmm": f"{hour12}{when.minute:02d}",
+        "Hmmss": f"{when.hour}{when.minute:02d}{when.second:02d}",
+        "hmmss": f"{hour12}{when.minute:02d}{when.second:02d}",
+        "mm": f"{when.minute:02d}",
+        "m": str(when.minute),
+        "ss": f"{when.second:02d}",
+        "s": str(when.second),
+        "A": "AM" if when.hour < 12 else "PM",
+        "a": "am" if when.hour < 12 else "pm",
+    }
+
+
+def _refuse_unfilled_placeholders(front: list[str], filled: dict[str, str]) -> None:
+    """A `{{...}}` left in front matter is a YAML mapping, not text: Obsidian shows the
+    property as invalid, so the note is not written with it."""
+    for line in front:
+        left = next((m for m in re.finditer(r"\{\{[^{}]*\}\}", line) if m[0] not in filled), None)
+        if left:
+            raise RefusedError(
+                f"add: the template's front matter holds {left[0]}, which mdnet does not fill "
+                "(it fills {{title}}, {{date}} and {{time}}); nothing was written"
+            )
 
 
 def _check_template_yaml(front: list[str], name: str, title_keys: set[str]) -> None:
