@@ -6,9 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdnet.edits import insert_log_line
+from mdnet.errors import RefusedError
+from mdnet.parse import parse_note
 
 
 def old(path) -> None:
@@ -143,6 +150,16 @@ def test_a_new_log_section_starts_after_a_blank_line(vault, before, after):
     assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
     html = rendered(written.replace("\r\n", "\n"))
     assert "<h2>Log</h2>" in html and "<li>2025-06-01 coffee</li>" in html
+
+
+def test_log_keeps_its_entry_out_of_an_html_block_in_the_log_section(vault):
+    """Found by the property test below: an entry right under `</details>` was raw HTML
+    (an HTML block runs to the next blank line), no list item in Obsidian."""
+    before = "## Log\n- 2025-01-01 a\n\n<details>\n<summary>Old</summary>\n</details>\n"
+    result, written = log(vault, before)
+    assert result.exit_code == 0, result.output
+    assert written == before + "\n- 2025-06-01 coffee\n"
+    assert "<li>2025-06-01 coffee</li>" in rendered(written)
 
 
 # --- a Log section that is not one ------------------------------------------------------
@@ -296,3 +313,50 @@ def test_add_refuses_a_placeholder_it_cannot_fill(vault, template, message):
     assert result.exit_code == 1 and message in result.stderr, result.output
     assert "nothing was written" in result.stderr
     assert not (vault.root / "people" / "Ada.md").exists()
+
+
+# --- whatever the note ---------------------------------------------------------------
+
+ENTRY = "- 2026-11-25 coffee #call"
+REFUSALS = (
+    "opened there runs to the end",
+    "a git conflict marker",
+    "front matter is not closed",
+    'a second "## Log" section',
+    "the Log heading is",
+)
+note_lines = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["## Log", "## Other", "# Title", "### Log", "```", "---", "===", "- 2026-01-01 x"]
+            + ["", "text", "<details>", "</details>", "<<<<<<< HEAD", "> quote", "| a |"]
+        ),
+        st.text(alphabet="ab #-=`\t\u00e9", max_size=12),
+    ),
+    max_size=12,
+)
+
+
+@given(lines=note_lines, eol=st.sampled_from(["\n", "\r\n"]), final=st.booleans())
+@settings(max_examples=400)
+def test_log_adds_its_entry_and_keeps_every_other_byte(lines, eol, final):
+    """The entry, and at most a blank line after it or a new `## Log` heading (after a
+    blank line) before it: every other byte is where it was, the parser reads the entry
+    at the line said, and Markdown reads it as a list item of its own."""
+    text = eol.join(lines) + (eol if final and lines else "")
+    try:
+        new, line = insert_log_line(text.encode(), ENTRY)
+    except RefusedError as exc:
+        assert any(reason in str(exc) for reason in REFUSALS), exc
+        return
+    found = [i.line for i in parse_note("n.md", new).interactions if i.text == "coffee #call"]
+    assert found == [line]
+    eol = eol if eol in text else "\n"
+    new_lines = new.decode().split(eol)
+    at = line - 1
+    assert new_lines[at] == ENTRY
+    ways = [{at}, {at, at + 1}, {at - 1, at}, {at - 1, at, at + 1}, {at - 2, at - 1, at}]
+    kept = [eol.join(x for i, x in enumerate(new_lines) if i not in drop) for drop in ways]
+    assert text in kept
+    html = rendered(new.decode().replace("\r\n", "\n"))
+    assert re.search(r"<li>(?:\n<p>)?2026-11-25 coffee #call(?:</p>\n)?</li>", html), html

@@ -34,6 +34,21 @@ INTERRUPTS_A_PARAGRAPH = re.compile(
     r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|`{3}|~{3}|>|[-*+](?:[ \t]|$)|1[.)](?:[ \t]|$)|<!--|%%"
     r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)"
 )
+# The start of an HTML block that runs to a blank line: one of HTML's block tags (it may
+# start below a paragraph), or any lone tag (only after a blank line).
+HTML_BLOCK_TAG = re.compile(
+    r"^ {0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col"
+    r"|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame"
+    r"|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav"
+    r"|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th"
+    r"|thead|title|tr|track|ul)(?:[ \t/>]|$)",
+    re.IGNORECASE,
+)
+HTML_TAG_LINE = re.compile(
+    r"^ {0,3}(?:<(?!(?:script|pre|style|textarea)\b)[A-Za-z][A-Za-z0-9-]*"
+    r"(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>"
+    r"|</[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*$"
+)
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Characters a file name cannot hold here or on other systems, and those that break
 # an Obsidian link: `# ^ [ ] |`.
@@ -111,10 +126,12 @@ def insert_log_line(data: bytes, entry: str) -> tuple[bytes, int]:
     index = _after_log_section(lines)
     if index is None:
         added, index = _new_log_section(lines, entry, eol), len(lines)
-    elif index < len(lines) and _continues_a_list_item(lines[index]):
-        added = [entry + eol, eol]  # the line below stays the user's text, not the entry's
     else:
         added = [entry + eol]
+        if _in_an_html_block(lines, index):
+            added.insert(0, eol)  # else the entry is raw HTML, no list item
+        if index < len(lines) and _continues_a_list_item(lines[index]):
+            added.append(eol)  # the line below stays the user's text, not the entry's
     if index > 0 and not lines[index - 1].endswith(("\n", "\r")):
         lines[index - 1] += eol  # the line before ours was the last, with no newline
     result = lines[:index] + added + lines[index:]
@@ -129,6 +146,18 @@ def _new_log_section(lines: list[str], entry: str, eol: str) -> list[str]:
     right under a paragraph or an HTML block (`</details>`) would be read as part of it."""
     section = ["## Log" + eol, entry + eol]
     return section if not lines or not lines[-1].strip() else [eol, *section]
+
+
+def _in_an_html_block(lines: list[str], index: int) -> bool:
+    """Whether the line above `index` is inside an HTML block that runs to the next blank
+    line (CommonMark 4.6, kinds 6 and 7: `<details>` ... `</details>`)."""
+    run = index
+    while run > 0 and lines[run - 1].strip():
+        run -= 1
+    block = [line.rstrip("\r\n") for line in lines[run:index]]
+    return bool(block) and (
+        bool(HTML_TAG_LINE.match(block[0])) or any(HTML_BLOCK_TAG.match(line) for line in block)
+    )
 
 
 def _continues_a_list_item(line: str) -> bool:
