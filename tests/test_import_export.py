@@ -210,6 +210,78 @@ def test_imported_values_read_back_as_they_were_written(vault, tmp_path):
     assert vault.run("check").stdout == ""
 
 
+def _vcard(version: str, *lines: str) -> str:
+    return "\r\n".join(["BEGIN:VCARD", f"VERSION:{version}", *lines, "END:VCARD", ""])
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0", "4.0"])
+def test_a_comma_in_a_value_is_text_escaped_or_not(vault, tmp_path, version):
+    """vobject cut a text value at a comma not escaped and kept the first piece, and
+    vCard 2.1 never escapes commas: `Kids: Ann, Bo, Cy` became `Kids: Ann`, `Smith,
+    John` became Smith (and Jane Smith was then skipped as him), ORG became a Python
+    list's repr, and a URL lost its query. An escaped comma, and `\\,` in the middle of
+    a folded line, are a comma too; a comma in NICKNAME still separates nicknames."""
+    path = tmp_path / "cards.vcf"
+    path.write_text(
+        _vcard(
+            version,
+            "FN:Smith, John",
+            "N:Smith;John,Paul;;;",
+            "NICKNAME:Jo,J\\, Jr.",
+            "NOTE:Kids: Ann, Bo\\, Cy; Dee\\nSki, Sk",
+            " ate",  # folded
+            "TITLE:CEO, Founder",
+            "ORG:Acme, Inc.;R\\,D",
+            "ADR:;;1 Main St, Apt 2;Washington, D.C.;;;",
+            "URL:https://maps.example.com/?q=51.5,-0.12",
+            "TEL:+1 555 0100,,22",  # a comma in a phone number is a pause
+            "EMAIL:john@x.org,js@y.org",  # an address holds no comma: two addresses
+        )
+        + _vcard(version, "FN:Smith, Jane", "EMAIL:jane@x.org")
+    )
+    result = vault.run("import", "vcard", str(path))
+    assert result.exit_code == 0 and "created 2," in result.stderr, result.output
+    john = props(vault, "Smith, John")
+    assert john["aliases"] == ["Jo", "J, Jr."]
+    assert (john["title"], john["company"]) == ("CEO, Founder", "Acme, Inc., R,D")
+    assert (john["city"], john["phone"]) == ("Washington, D.C.", "+1 555 0100,,22")
+    assert john["urls"] == ["https://maps.example.com/?q=51.5,-0.12"]
+    assert john["email"] == ["john@x.org", "js@y.org"]
+    text = (vault.root / "people" / "Smith, John.md").read_text()
+    assert "\nKids: Ann, Bo, Cy; Dee\nSki, Skate\n" in text
+    assert props(vault, "Smith, Jane")["email"] == "jane@x.org"
+
+
+def test_a_comma_in_a_quoted_printable_value_is_text(vault, tmp_path):
+    """vCard 2.1 as phones write it: a comma as itself or as =2C, over soft line breaks."""
+    path = tmp_path / "phone.vcf"
+    path.write_bytes(
+        _vcard(
+            "2.1",
+            "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller, Jr.;J=C3=BCrgen",
+            "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller=2C Jr.",
+            "NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=ISO-8859-1:Kids: Ann, Bo=2C Cy=0D=0ASki=",
+            ", M=FCnchen",
+            "TITLE;QUOTED-PRINTABLE:CEO, Founder",
+        ).encode("ascii")
+    )
+    result = vault.run("import", "vcard", str(path))
+    assert result.exit_code == 0, result.output
+    jurgen = props(vault, "Jürgen Müller, Jr.")
+    assert jurgen["title"] == "CEO, Founder"
+    text = (vault.root / "people" / "Jürgen Müller, Jr..md").read_text()
+    assert "\nKids: Ann, Bo, Cy\nSki, München\n" in text
+
+
+def test_an_escaped_backslash_before_a_comma_or_a_colon_stays(vault, tmp_path):
+    r"""`\\,` is a backslash and then a comma; `\\:` a backslash and a colon (only a
+    lone `\:`, Google's and Apple's, is a colon)."""
+    path = _cards(tmp_path, "FN:Ann Lee\r\nNICKNAME:a\\\\,b\r\nNOTE:C\\:\\\\:\\\\,x\r\n")
+    assert vault.run("import", "vcard", path).exit_code == 0
+    assert props(vault, "Ann Lee")["aliases"] == ["a\\", "b"]
+    assert "\nC:\\:\\,x\n" in (vault.root / "people" / "Ann Lee.md").read_text()
+
+
 def test_linkedin_a_quoted_header_and_a_quote_never_closed(vault, tmp_path):
     """A header some spreadsheets save quoted was not found; a quote never closed made
     one contact of the rest of the file (named after all its rows)."""

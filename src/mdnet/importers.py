@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import quopri
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -199,32 +200,85 @@ def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
 
 
 MEDIA = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
-NICKNAMES = re.compile(r"^((?:[\w-]+\.)?NICKNAME[^:]*:)(.*)$", re.IGNORECASE)
-LIST_MARK = "\x1f"  # vobject keeps only the first of comma-separated nicknames
+LIST_MARK = "\x1f"  # where a NICKNAME list is split (see _commas_kept)
+ESCAPE_OR_COMMA = re.compile(r"\\(.)|,", re.DOTALL)
 
 
 def _prepare(text: str) -> str:
-    """What vobject reads as we need: vCard 2.1 quoted-printable values continued after
-    a `=` at the end of a line are joined, and every nickname of a list is kept."""
+    """What vobject reads as we need: each property on one line, no photo, and every
+    comma of a value kept (_commas_kept)."""
+    return "\n".join(_commas_kept(line) for line in _logical_lines(text) if not MEDIA.match(line))
+
+
+def _logical_lines(text: str) -> Iterator[str]:
+    """The file's properties, each on one line: vCard 2.1 quoted-printable values continued
+    after a `=` at the end of a line, and lines folded onto lines that start with a blank,
+    are joined. Unfolded here, not by vobject, so _commas_kept sees a whole value. A photo
+    is never imported, and a broken one stopped vobject for every card after it: its
+    folded lines go with it."""
     lines = text.replace("\r\n", "\n").split("\n")
-    out, i = [], 0
+    i = 0
     while i < len(lines):
         line = lines[i]
         if "QUOTED-PRINTABLE" in line.upper():
             while line.endswith("=") and i + 1 < len(lines):
                 i += 1
                 line = line[:-1] + lines[i]
-        if MEDIA.match(line):  # a photo is never imported: and a broken one stopped
-            i += 1  # vobject for every card after it. Its folded lines go with it.
-            while i < len(lines) and lines[i][:1] in (" ", "\t"):
-                i += 1
-            continue
-        match = NICKNAMES.match(line)
-        if match:
-            line = match[1] + re.sub(r"(?<!\\),", LIST_MARK, match[2])
-        out.append(line)
+        parts = [line]
+        while i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t"):
+            i += 1
+            parts.append(lines[i][1:])  # as vobject unfolds: the one blank goes
+        yield "".join(parts)
         i += 1
-    return "\n".join(out)
+
+
+def _commas_kept(line: str) -> str:
+    """A property line whose value vobject reads whole. vobject cuts a text value (FN,
+    NOTE, TITLE, URL, a component of ORG, N or ADR) at a comma not escaped and keeps
+    the first piece; vCard 2.1 never escapes commas, and many 3.0 writers do not. So
+    such a comma is escaped here; in NICKNAME, a list, it marks where to split instead.
+    Google's and Apple's `\\:` (no vCard escape) becomes a colon. A quoted-printable
+    value is changed in its decoded bytes and encoded again: vobject decodes it, in
+    the card's charset, after this."""
+    from vobject.base import line_re  # the line as vobject splits it
+
+    match = line_re.match(line)
+    if match is None:
+        return line  # not a property: vobject skips it, and says so
+    comma = LIST_MARK if match["name"].upper() == "NICKNAME" else "\\,"
+    value = match["value"]
+    if _quoted_printable(match["params"]):
+        data = quopri.decodestring(value.encode("utf-8")).decode("latin-1")  # as vobject
+        value = _as_quoted_printable(_escaped_commas(data, comma).encode("latin-1"))
+    else:
+        value = _escaped_commas(value, comma)
+    return line[: match.start("value")] + value
+
+
+def _escaped_commas(value: str, comma: str) -> str:
+    def kept(match: re.Match[str]) -> str:
+        if match[1] is None:
+            return comma
+        return ":" if match[1] == ":" else match[0]  # other escapes are vobject's
+
+    return ESCAPE_OR_COMMA.sub(kept, value)
+
+
+def _quoted_printable(params: str) -> bool:
+    """Whether vobject decodes the value as quoted-printable (it looks at the value of
+    ENCODING, or a parameter on its own, as written: in capitals)."""
+    from vobject.base import parseParams
+
+    return any(
+        param == ["QUOTED-PRINTABLE"]
+        or (param[0].upper() == "ENCODING" and "QUOTED-PRINTABLE" in param[1:])
+        for param in parseParams(params)
+    )
+
+
+def _as_quoted_printable(data: bytes) -> str:
+    """`data` quoted-printable on one line: every byte but printable ASCII as `=XX`."""
+    return "".join(chr(b) if 33 <= b <= 126 and b != ord("=") else f"={b:02X}" for b in data)
 
 
 def _values(card: Any, key: str) -> list[Any]:
@@ -234,8 +288,7 @@ def _values(card: Any, key: str) -> list[Any]:
 def _text(value: Any) -> str:
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value if v)
-    # Google and Apple escape colons (https\://): no vCard escape, vobject keeps them.
-    return " ".join(str(value).replace("\\:", ":").split()) if value else ""
+    return " ".join(str(value).split()) if value else ""
 
 
 def _begin_line(text: str, index: int) -> int | None:
@@ -279,16 +332,17 @@ def _person_from_card(card: Any, where: str) -> Person | None:
     return Person(
         name=name,
         aliases=list(dict.fromkeys(a for a in aliases if a != name)),
-        emails=[_text(e) for e in _values(card, "email") if _text(e)],
+        # An address holds no comma: two on one line (a@x.org,b@y.org) are two.
+        emails=[
+            a.strip() for e in _values(card, "email") for a in _text(e).split(",") if a.strip()
+        ],
         phones=[_text(t).removeprefix("tel:") for t in _values(card, "tel") if _text(t)],
         birthday=birthday,
         company=_text(org) or None,
         title=_text(next(iter(_values(card, "title")), "")) or None,
         city=_text(getattr(adr, "city", "")) or None,
         urls=[_text(u) for u in _values(card, "url") if _text(u)],
-        note="\n".join(
-            str(v).replace("\r\n", "\n").replace("\\:", ":").strip() for v in _values(card, "note")
-        ).strip(),
+        note="\n".join(str(v).replace("\r\n", "\n").strip() for v in _values(card, "note")).strip(),
         source=where,
         left_out=left_out,
     )
