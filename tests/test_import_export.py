@@ -282,6 +282,19 @@ def test_an_escaped_backslash_before_a_comma_or_a_colon_stays(vault, tmp_path):
     assert "\nC:\\:\\,x\n" in (vault.root / "people" / "Ann Lee.md").read_text()
 
 
+def test_a_value_that_ends_with_a_backslash_keeps_it(vault, tmp_path):
+    """vobject read a backslash at the end of a value as an escape of the end of the
+    line: `C:\\Users\\` came in as `C:\\Users\\eof`."""
+    path = tmp_path / "cards.vcf"
+    path.write_text(
+        _vcard("2.1", "FN:Ann Lee", "TITLE:Dept. A\\", "ORG:Acme\\", "NOTE:Files in C:\\Users\\")
+    )
+    assert vault.run("import", "vcard", str(path)).exit_code == 0
+    ann = props(vault, "Ann Lee")
+    assert (ann["title"], ann["company"]) == ("Dept. A\\", "Acme\\")
+    assert "\nFiles in C:\\Users\\\n" in (vault.root / "people" / "Ann Lee.md").read_text()
+
+
 def test_linkedin_a_quoted_header_and_a_quote_never_closed(vault, tmp_path):
     """A header some spreadsheets save quoted was not found; a quote never closed made
     one contact of the rest of the file (named after all its rows)."""

@@ -201,7 +201,8 @@ def read_vcards(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
 
 MEDIA = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
 LIST_MARK = "\x1f"  # where a NICKNAME list is split (see _commas_kept)
-ESCAPE_OR_COMMA = re.compile(r"\\(.)|,", re.DOTALL)
+# An escape, a comma, or a backslash that ends the value (which vobject reads as `\eof`)
+ESCAPE_OR_COMMA = re.compile(r"\\(.)|,|\\\Z", re.DOTALL)
 
 
 def _prepare(text: str) -> str:
@@ -249,14 +250,16 @@ def _commas_kept(line: str) -> str:
     value = match["value"]
     if _quoted_printable(match["params"]):
         data = quopri.decodestring(value.encode("utf-8")).decode("latin-1")  # as vobject
-        value = _as_quoted_printable(_escaped_commas(data, comma).encode("latin-1"))
+        value = _as_quoted_printable(_escaped_for_vobject(data, comma).encode("latin-1"))
     else:
-        value = _escaped_commas(value, comma)
+        value = _escaped_for_vobject(value, comma)
     return line[: match.start("value")] + value
 
 
-def _escaped_commas(value: str, comma: str) -> str:
+def _escaped_for_vobject(value: str, comma: str) -> str:
     def kept(match: re.Match[str]) -> str:
+        if match[0] == "\\":
+            return "\\\\"
         if match[1] is None:
             return comma
         return ":" if match[1] == ":" else match[0]  # other escapes are vobject's
