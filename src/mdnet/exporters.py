@@ -43,6 +43,13 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
+def _uri(value: str) -> str:
+    """A URL as a card's value. A URI is not escaped (RFC 6350 3.4): its commas stay
+    (https://a.example/x,y). A backslash, which no URI holds, is: readers (mdnet's too)
+    take `\\n` in a URL for a line break and `\\:` for a colon."""
+    return " ".join(value.split()).replace("\\", "\\\\")
+
+
 def _fold(line: str) -> str:
     """RFC 6350 folding: lines of at most 75 octets, continued with a space."""
     data = line.encode("utf-8")
@@ -180,9 +187,8 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
         lines += [f"TITLE:{_escape(t)}" for t in _texts(props.get("title"), note, "title")[:1]]
         if contact["city"]:
             lines.append(f"ADR:;;;{_escape(contact['city'])};;;")
-        lines += [  # a URI's value is not escaped (RFC 6350 3.4): https://a.example/x,y
-            f"URL:{' '.join(u.split())}"
-            for u in str_list(props.get("urls")) + str_list(props.get("url"))
+        lines += [
+            f"URL:{_uri(u)}" for u in str_list(props.get("urls")) + str_list(props.get("url"))
         ]
         intro = intro_text(note)
         if intro:
