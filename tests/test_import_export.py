@@ -273,6 +273,23 @@ def test_a_comma_in_a_quoted_printable_value_is_text(vault, tmp_path):
     assert "\nKids: Ann, Bo, Cy\nSki, München\n" in text
 
 
+def test_an_encoding_written_in_small_letters_or_as_8bit_is_read(vault, tmp_path):
+    """vobject decoded every ENCODING but QUOTED-PRINTABLE in capitals as base64: a
+    name became `b'$-'`, or the card and every card after it were not read."""
+    path = tmp_path / "phone.vcf"
+    path.write_text(
+        _vcard("2.1", "FN;CHARSET=UTF-8;encoding=quoted-printable:J=C3=BCrgen M=C3=BCller")
+        + _vcard("2.1", "FN:Ann Lee", "TITLE;ENCODING=8BIT:Head, R&D", "NOTE;7BIT:a, b")
+        + _vcard("2.1", "FN:Bo Ray", "NOTE;quoted-printable:Ski=2C skate")
+    )
+    result = vault.run("import", "vcard", str(path))
+    assert result.exit_code == 0 and "created 3, skipped 0 existing, 0 invalid" in result.stderr
+    assert props(vault, "Ann Lee")["title"] == "Head, R&D"
+    assert "\na, b\n" in (vault.root / "people" / "Ann Lee.md").read_text()
+    assert "\nSki, skate\n" in (vault.root / "people" / "Bo Ray.md").read_text()
+    assert (vault.root / "people" / "Jürgen Müller.md").exists()
+
+
 def test_an_escaped_backslash_before_a_comma_or_a_colon_stays(vault, tmp_path):
     r"""`\\,` is a backslash and then a comma; `\\:` a backslash and a colon (only a
     lone `\:`, Google's and Apple's, is a colon)."""

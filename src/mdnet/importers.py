@@ -248,12 +248,25 @@ def _commas_kept(line: str) -> str:
         return line  # not a property: vobject skips it, and says so
     comma = LIST_MARK if match["name"].upper() == "NICKNAME" else "\\,"
     value = match["value"]
-    if _quoted_printable(match["params"]):
+    params = ENCODING.sub(_encoding_as_vobject_reads_it, match["params"])
+    if _quoted_printable(params):
         data = quopri.decodestring(value.encode("utf-8")).decode("latin-1")  # as vobject
         value = _as_quoted_printable(_escaped_for_vobject(data, comma).encode("latin-1"))
     else:
         value = _escaped_for_vobject(value, comma)
-    return line[: match.start("value")] + value
+    return f"{line[: match.start('params')]}{params}:{value}"
+
+
+# vobject decodes a text value with any ENCODING but QUOTED-PRINTABLE, in capitals, as
+# base64: `encoding=quoted-printable` (Android) or `ENCODING=8BIT` (as written, vCard
+# 2.1) gave garbage or "cannot read this card or any after it".
+ENCODING = re.compile(r";(ENCODING=)?(QUOTED-PRINTABLE|[78]BIT)(?=[;:,]|$)", re.IGNORECASE)
+
+
+def _encoding_as_vobject_reads_it(match: re.Match[str]) -> str:
+    if match[2].upper() == "QUOTED-PRINTABLE":
+        return f";{match[1].upper() if match[1] else ''}QUOTED-PRINTABLE"
+    return ""  # 7BIT and 8BIT: the value as written
 
 
 def _escaped_for_vobject(value: str, comma: str) -> str:
@@ -268,8 +281,8 @@ def _escaped_for_vobject(value: str, comma: str) -> str:
 
 
 def _quoted_printable(params: str) -> bool:
-    """Whether vobject decodes the value as quoted-printable (it looks at the value of
-    ENCODING, or a parameter on its own, as written: in capitals)."""
+    """Whether vobject decodes the value as quoted-printable: ENCODING's value, or a
+    parameter on its own."""
     from vobject.base import parseParams
 
     return any(
