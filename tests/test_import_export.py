@@ -826,3 +826,41 @@ def test_export_then_import_gives_the_same_contact(name, title, company, city, a
         assert {key: got.get(key) for key in properties} == properties
         assert got.get("aliases", []) == aliases and got.get("urls", []) == urls
         assert fresh.run("export", "vcard").stdout == exported.stdout  # the NOTE too
+
+
+def test_a_base64_text_value_is_read_as_text(vault, tmp_path):
+    """`NOTE;ENCODING=b:SGVsbG8sIHdvcmxk` came in as the text "b'Hello, world'"."""
+    card = tmp_path / "b.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ola\r\nTITLE;ENCODING=b:Q0VPLCBGb3VuZGVy\r\nEND:VCARD\r\n"
+    )
+    assert vault.run("import", "vcard", str(card)).exit_code == 0
+    assert props(vault, "Ola")["title"] == "CEO, Founder"
+
+
+def test_import_gives_every_contact_made_a_circle_or_cadence(vault):
+    """A phone's hundreds of cards all came to the top of the reconnect report as "never
+    contacted", and import had no way to say otherwise (found by an audit)."""
+    vault.write(".mdnet.toml", '[circles]\nacquaintances = "365d"\n')
+    plain = vault.run("import", "vcard", str(DATA / "iphone.vcf"), "--dry-run")
+    assert "the new contacts remind you every 90d (default_cadence)" in plain.stderr
+    result = vault.run("import", "vcard", str(DATA / "iphone.vcf"), "--cadence", "none")
+    assert result.exit_code == 0, result.output
+    assert "remind you" not in result.stderr
+    made = [
+        line.split(" ", 1)[1] for line in result.stdout.splitlines() if line.startswith("created")
+    ]
+    assert made and all("\ncadence: none\n" in (vault.root / p).read_text() for p in made)
+    report = json.loads(vault.run("report", "reconnect", "--format", "json").stdout)
+    assert report["contacts"] == []
+    linked = vault.run(
+        "import", "linkedin", str(DATA / "Connections.csv"), "--circle", "Acquaintances"
+    )
+    assert linked.exit_code == 0 and "circle: Acquaintances" in linked.stdout + "".join(
+        (vault.root / line.split(" ", 1)[1]).read_text()
+        for line in linked.stdout.splitlines()
+        if line.startswith("created")
+    )
+    bad = vault.run("import", "vcard", str(DATA / "iphone.vcf"), "--circle", "nosuch")
+    assert bad.exit_code == 2 and "'nosuch' is not a circle of the config" in bad.stderr
+    assert vault.run("import", "vcard", str(DATA / "iphone.vcf"), "--cadence", "3x").exit_code == 2

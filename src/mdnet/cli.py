@@ -671,15 +671,19 @@ def add(state: State, name: str, circle, cadence, met, tags: tuple[str, ...]) ->
     """
     from .writer import add_contact
 
-    if circle is not None and circle.lower() not in state.config.circles:  # as the index reads it
-        known = ", ".join(sorted(state.config.circles))
-        raise UsageError(
-            f"add: --circle: {circle!r} is not a circle of the config (known: {known})"
-        )
+    _check_circle(state, "add", circle)
     idx, _ = state.index()
     with idx:
         written = add_contact(idx.conn, state.config, name, circle, cadence, met, tags)
     echo(f"created {written.path}")
+
+
+def _check_circle(state: State, command: str, circle: str | None) -> None:
+    if circle is not None and circle.lower() not in state.config.circles:  # as the index reads it
+        known = ", ".join(sorted(state.config.circles))
+        raise UsageError(
+            f"{command}: --circle: {circle!r} is not a circle of the config (known: {known})"
+        )
 
 
 @main.command()
@@ -847,8 +851,18 @@ def import_group() -> None:
     """
 
 
-def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
+def _import(
+    state: State, kind: str, file: str, dry_run: bool, circle: str | None, cadence: str | None
+) -> None:
+    from .dates import parse_duration
     from .importers import decode_file, import_people, read_import_file, read_linkedin, read_vcards
+
+    _check_circle(state, f"import {kind}", circle)
+    if cadence is not None:
+        try:
+            parse_duration(cadence)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--cadence'") from None
 
     try:
         data = read_import_file(file, kind)  # bounded: `import vcard /dev/zero` never ended
@@ -863,7 +877,9 @@ def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
     people, invalid = read_vcards(text) if kind == "vcard" else read_linkedin(text)
     idx, _ = state.index()
     with idx:
-        summary = import_people(idx.conn, state.config, people, invalid, dry_run)
+        summary = import_people(
+            idx.conn, state.config, people, invalid, dry_run, circle=circle, cadence=cadence
+        )
     verb = "would create" if dry_run else "created"
     for path in summary.created:
         echo(f"{verb} {path}")
@@ -880,34 +896,61 @@ def _import(state: State, kind: str, file: str, dry_run: bool) -> None:
         f"{len(summary.invalid)} invalid",
         err=True,
     )
+    if summary.created and circle is None and cadence is None and state.config.default_cadence:
+        # A phone's hundreds of cards all came to the top of the reconnect report, as
+        # "never contacted" or overdue since LinkedIn's "Connected On" (found by an audit).
+        echo(
+            f"the new contacts remind you every {state.config.default_cadence}d (default_cadence): "
+            "give them a circle or `cadence: none`, or import again with --circle or --cadence",
+            err=True,
+        )
 
 
 @import_group.command("vcard")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@click.option(
+    "--circle", help="The circle of every contact made (a circle of the config).", type=TEXT
+)
+@click.option(
+    "--cadence",
+    metavar="D",
+    help="The cadence of every contact made: 180d, yearly, none.",
+    type=TEXT,
+)
 @pass_state
-def import_vcard(state: State, file: str, dry_run: bool) -> None:
+def import_vcard(state: State, file: str, dry_run: bool, circle, cadence) -> None:
     """Contacts from a vCard file (2.1, 3.0 or 4.0; phones, Google, iCloud).
 
     \b
     Example:
       mdnet import vcard contacts.vcf --dry-run
+      mdnet import vcard contacts.vcf --cadence none
     """
-    _import(state, "vcard", file, dry_run)
+    _import(state, "vcard", file, dry_run, circle, cadence)
 
 
 @import_group.command("linkedin")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@click.option(
+    "--circle", help="The circle of every contact made (a circle of the config).", type=TEXT
+)
+@click.option(
+    "--cadence",
+    metavar="D",
+    help="The cadence of every contact made: 180d, yearly, none.",
+    type=TEXT,
+)
 @pass_state
-def import_linkedin(state: State, file: str, dry_run: bool) -> None:
+def import_linkedin(state: State, file: str, dry_run: bool, circle, cadence) -> None:
     """Contacts from LinkedIn's Connections.csv (Connected On becomes `met`).
 
     \b
     Example:
-      mdnet import linkedin Connections.csv
+      mdnet import linkedin Connections.csv --circle network
     """
-    _import(state, "linkedin", file, dry_run)
+    _import(state, "linkedin", file, dry_run, circle, cadence)
 
 
 @main.group("export", cls=SuggestingGroup)

@@ -303,7 +303,9 @@ def _values(card: Any, key: str) -> list[Any]:
 
 def _text(value: Any) -> str:
     if isinstance(value, list):
-        value = ", ".join(str(v) for v in value if v)
+        value = ", ".join(_text(v) for v in value if v)
+    if isinstance(value, bytes):  # a base64 text value (ENCODING=b): vobject gives bytes
+        value = value.decode("utf-8", errors="replace")
     return " ".join(str(value).split()) if value else ""
 
 
@@ -481,7 +483,11 @@ def import_people(
     people: list[Person],
     invalid: list[tuple[str, str]],
     dry_run: bool = False,
+    circle: str | None = None,
+    cadence: str | None = None,
 ) -> ImportSummary:
+    """Create a note for each person no contact already answers to (`circle` and
+    `cadence`, when given, go into every note made)."""
     from .writer import atomic_write
 
     summary = ImportSummary(invalid=list(invalid), dry_run=dry_run)
@@ -505,7 +511,10 @@ def import_people(
             (config.vault / config.people_dir).mkdir(parents=True, exist_ok=True)
             try:
                 atomic_write(
-                    config.vault / rel, note_text(person).encode(), create=True, vault=config.vault
+                    config.vault / rel,
+                    note_text(person, circle, cadence).encode(),
+                    create=True,
+                    vault=config.vault,
                 )
             except RefusedError as exc:
                 summary.invalid.append((person.source, str(exc)))
@@ -604,7 +613,7 @@ def _escaped(match: re.Match[str]) -> str:
     return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"  # 1\. is text
 
 
-def note_text(person: Person) -> str:
+def note_text(person: Person, circle: str | None = None, cadence: str | None = None) -> str:
     """A contact note in Obsidian's property formats."""
     lines = ["---", f"name: {yaml_scalar(person.name)}"]
 
@@ -616,6 +625,8 @@ def note_text(person: Person) -> str:
     add_list("aliases", person.aliases)
     lines += ["tags:", "  - person"]
     for key, value in (
+        ("circle", circle),
+        ("cadence", cadence),
         ("met", person.met),
         ("birthday", person.birthday),
         ("company", person.company),
