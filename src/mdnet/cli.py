@@ -906,18 +906,22 @@ def _import(
         )
 
 
+def import_options(func):
+    """The options both imports take."""
+    func = click.option(
+        "--cadence", metavar="D", help="The cadence of every contact made: 180d, none.", type=TEXT
+    )(func)
+    func = click.option(
+        "--circle", help="The circle of every contact made (a circle of the config).", type=TEXT
+    )(func)
+    return click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")(
+        func
+    )
+
+
 @import_group.command("vcard")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
-@click.option(
-    "--circle", help="The circle of every contact made (a circle of the config).", type=TEXT
-)
-@click.option(
-    "--cadence",
-    metavar="D",
-    help="The cadence of every contact made: 180d, yearly, none.",
-    type=TEXT,
-)
+@import_options
 @pass_state
 def import_vcard(state: State, file: str, dry_run: bool, circle, cadence) -> None:
     """Contacts from a vCard file (2.1, 3.0 or 4.0; phones, Google, iCloud).
@@ -932,16 +936,7 @@ def import_vcard(state: State, file: str, dry_run: bool, circle, cadence) -> Non
 
 @import_group.command("linkedin")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
-@click.option(
-    "--circle", help="The circle of every contact made (a circle of the config).", type=TEXT
-)
-@click.option(
-    "--cadence",
-    metavar="D",
-    help="The cadence of every contact made: 180d, yearly, none.",
-    type=TEXT,
-)
+@import_options
 @pass_state
 def import_linkedin(state: State, file: str, dry_run: bool, circle, cadence) -> None:
     """Contacts from LinkedIn's Connections.csv (Connected On becomes `met`).
