@@ -24,7 +24,7 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 27  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 28  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -338,13 +338,21 @@ def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) 
     note.is_event = not note.generated and (
         _under(rel, events_dir) or str(props.get("type", "")).lower() == "event"
     )
-    name = rel.rsplit("/", 1)[-1]
-    match = DATED_NAME.match(name)
-    if match and is_valid_day(match[1]):
-        note.date = match[1]
-    elif "date" in props:
-        day = parse_day(props["date"])
-        note.date = day.isoformat() if day else None
+    named = _name_date(rel)
+    written = parse_day(props["date"]) if "date" in props else None
+    # An event is on its `date` (SPEC names it for events): its note may be named for
+    # the day it was made, or the event moved after it was named. Any other note keeps
+    # the day its name gives, as Obsidian's daily notes are named.
+    if written is not None and (note.is_event or named is None):
+        note.date = written.isoformat()
+    else:
+        note.date = named
+
+
+def _name_date(rel: str) -> str | None:
+    """The real day a note's file name starts with (`2026-01-15 standup.md`), if any."""
+    match = DATED_NAME.match(rel.rsplit("/", 1)[-1])
+    return match[1] if match and is_valid_day(match[1]) else None
 
 
 def _under(rel: str, folder: str) -> bool:
@@ -378,6 +386,13 @@ def _check_properties(note: ParsedNote, yaml_lines: list[str]) -> None:
         value = props.get(key)
         if value not in (None, "") and parse_day(value) is None:
             problem(key, f"{key}: {value!r} is not a date (YYYY-MM-DD)")
+    written = parse_day(props.get("date"))
+    if written is not None and not note.is_event and note.date != written.isoformat():
+        message = (
+            f"date: {written.isoformat()} is not the day the file name gives "
+            f"({note.date}); the file name's day counts"
+        )
+        problem("date", message, WARNING)
     if props.get("birthday") not in (None, "") and parse_birthday(props["birthday"]) is None:
         problem("birthday", f"birthday: {props['birthday']!r} is not YYYY-MM-DD, MM-DD or --MM-DD")
     if props.get("cadence") not in (None, ""):
