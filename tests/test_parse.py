@@ -477,7 +477,10 @@ def test_a_dated_item_is_found_wherever_it_stands_and_never_in_a_fence(
         ]
 
     item = f"{indent}{bullet} {day.isoformat()} met [[Afi]]"
-    body = safe(before) + [item] + safe(after)
+    # Indented by a tab (4 columns), an item is one only inside a list: after a blank
+    # line or a heading, on its own, it is an indented code block.
+    parent = ["- parent"] if indent == "\t" else []
+    body = safe(before) + parent + [item] + safe(after)
     note = parse("\n".join(["intro"] + body))
     found = [i for i in note.interactions if i.text == "met [[Afi]]"]
     assert [i.line for i in found] == [body.index(item) + 2]
@@ -515,6 +518,14 @@ fragments = st.sampled_from(
         "3. 2025-02-30 bad day #paid",
         "- [ ] wrap a present #gift/given",
         "- **2025-06-30** walk #gift/given",
+        "    - 2025-10-11 nested, or code after a blank line [[Pi]] #gift/given",
+        "\t- 2025-10-12 tab-indented [[Qu]]",
+        "  \t* [ ] a task in code or nested [[Ra]]",
+        "      code or details with [[Si]] #ask",
+        "## Log",
+        "   #",
+        " \t ",
+        "1.    2025-10-13 text 5 columns in",
         "  - [[Journal/2025-06-28]] call [[Bo]]",
         "- 2025-06-29T19:00 dinner",
         "- [[2025-06-01 Standup]] notes",

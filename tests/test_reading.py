@@ -5,6 +5,11 @@ tests beside them guard what the fix must not change."""
 from __future__ import annotations
 
 import json
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdnet.parse import parse_note
 
@@ -57,3 +62,87 @@ def test_a_dated_note_keeps_its_file_names_day_and_check_names_the_other(vault):
         "Meetings/2026-01-15 standup.md:3: warning: date: 2026-02-01 is not the day the "
         "file name gives (2026-01-15); the file name's day counts"
     ]
+
+
+# --- indented code blocks ----------------------------------------------------------------
+
+
+def test_items_in_an_indented_code_block_do_not_count(vault):
+    """After a paragraph and a blank line, lines indented by 4 spaces or a tab are code
+    (CommonMark; Obsidian shows them so): an example of the log format once counted as a
+    gift given and a "no" that kept `ask` from saying yes for 180 days."""
+    vault.write("people/A.md", "---\ncadence: 1d\n---\n")
+    vault.write(
+        "Help.md",
+        "How I write my log, for example:\n\n"
+        "    - 2026-01-01 example only [[A]] #gift/given\n"
+        "    - 2026-01-02 example only [[A]] #ask #no\n\n"
+        "Or with a tab:\n\n\t- 2026-01-03 example [[A]] #favor/given\n",
+    )
+    assert query(vault, "SELECT date FROM interactions") == []
+    gifts = json.loads(
+        vault.run("report", "gifts", "--as-of", "2026-02-01", "--format", "json").stdout
+    )
+    assert gifts["contacts"] == []
+    assert vault.run("ask", "A", "--as-of", "2026-02-01").exit_code == 1  # never met, not "no"
+    assert "said no" not in vault.run("ask", "A", "--as-of", "2026-02-01").stdout
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    - 2026-01-01 code first in the body #call\n",
+        "## Log\n    - 2026-01-01 code right after a heading #call\n",
+        "text\n\n    - 2026-01-01 code #call\n    - 2026-01-02 still code #call\n\n"
+        "    ```\n    - 2026-01-03 more of the same block #call\n",
+        "- an item\n\nA paragraph ends the list.\n\n\t- 2026-01-01 code #call\n",
+        "1.   five columns in\n\n    - 2026-01-01 code: not indented to the item's text #call\n",
+        "> quoted:\n>\n>     - 2026-01-01 code inside the quote #call\n",
+    ],
+)
+def test_an_indented_code_block_holds_no_item_wherever_it_starts(body):
+    note = parse("---\nname: Jib\n---\n" + body)
+    assert note.interactions == []
+    assert parse(body).interactions == []  # without front matter: the fast path's bodies
+
+
+def test_an_item_nested_in_a_list_still_counts_however_far_it_is_indented():
+    note = parse(
+        "- x\n\n    - 2026-01-03 nested after a blank line [[Afi]]\n"
+        "- 2026-01-04 dated\n\n    its details, after a blank line\n"
+        "1. y\n   text lazily\ncontinued\n\n\t- 2026-01-05 tab-indented, nested\n"
+        "- z\n  - deeper\n\n      - 2026-01-06 nested in the deeper item\n"
+        "\n- 2026-01-07 code? no: the item's line\n      - 2026-01-08 without a blank line\n"
+    )
+    assert [item.date for item in note.interactions] == [
+        "2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08",
+    ]  # fmt: skip
+    assert note.interactions[1].details.strip() == "its details, after a blank line"
+
+
+paragraphs = st.lists(
+    st.text(alphabet=string.ascii_letters + " .,#[]", min_size=1, max_size=30).filter(
+        lambda line: line.strip() and not line.lstrip().startswith("#")
+    ),
+    max_size=3,
+)
+
+
+@given(
+    before=paragraphs,
+    lead=st.sampled_from(["", "# Heading", "## Log"]),
+    indent=st.sampled_from(["    ", "\t", "  \t", "      ", "   \t", "\t\t"]),
+    bullet=st.sampled_from(["-", "*", "+", "1.", "2)"]),
+    day=st.dates(),
+    front_matter=st.booleans(),
+    after=st.sampled_from(["", "\nback to text [[Bo]]\n- 2026-01-01 counts\n"]),
+)
+def test_a_dated_item_in_an_indented_code_block_never_counts(
+    before, lead, indent, bullet, day, front_matter, after
+):
+    lines = [*before, "", lead] if lead else [*before, ""] if before else []
+    code = [f"{indent}{bullet} {day.isoformat()} example [[Afi]] #gift/given", f"{indent}more"]
+    text = "\n".join(lines + code) + "\n" + after
+    note = parse(("---\nname: Jib\n---\n" if front_matter else "") + text)
+    assert [item.date for item in note.interactions] == (["2026-01-01"] if after else [])
+    assert "afi" not in {link.key for link in note.links}

@@ -485,8 +485,10 @@ def _scan_body(
     if body is None:
         body = "\n".join(lines[start:])
     if fast is None:
-        fast = not any(mark in body for mark in HARD_CONSTRUCTS) and not (
-            ">" in body and QUOTE_LINE.search(body)
+        fast = (
+            not any(mark in body for mark in HARD_CONSTRUCTS)
+            and not (">" in body and QUOTE_LINE.search(body))
+            and not _may_hold_indented_code(body)
         )
     if fast:
         _scan_plain_body(note, lines, start, body)
@@ -498,6 +500,27 @@ def _scan_body(
         _scan_body_by_line(note, lines, start)
         _mixed_kinds(note)
         note.problems.sort(key=lambda problem: problem.line)
+
+
+# Where an indented code block may start (CommonMark): a line indented 4 columns or
+# more (a tab is 4) that is the body's first, or follows a blank line or a heading.
+INDENTED_FIRST = re.compile(
+    r"(?:[ \t]*\n| {0,3}#{1,6}(?:[ \t][^\n]*)?\n)?(?: {4}| {0,3}\t)[ \t]*[^ \t\n]"
+)
+INDENTED_AFTER_BREAK = re.compile(
+    r"\n(?:[ \t]*| {0,3}#{1,6}(?:[ \t][^\n]*)?)\n(?: {4}| {0,3}\t)[ \t]*[^ \t\n]"
+)
+ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+
+
+def _may_hold_indented_code(body: str) -> bool:
+    """Whether a body may hold an indented code block, which only the line scan tells
+    apart from an item nested in a list (`- x\n\n    - 2026-01-03 ...`). Cheap: most
+    notes have no line indented by 4 spaces or a tab at all, and the rest rarely have
+    one after a blank line."""
+    if "\n    " not in body and "\t" not in body and not body.startswith("    "):
+        return False
+    return bool(INDENTED_FIRST.match(body) or INDENTED_AFTER_BREAK.search(body))
 
 
 def _scan_plain_body(note: ParsedNote, lines: list[str], start: int, body: str) -> None:
@@ -610,11 +633,12 @@ def _indent(line: str) -> int:
 
 
 def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: int = 0) -> None:
-    """The general path: tracks fences and comments line by line. A quoted line ends
-    the items above it, as in Markdown; each run of quoted lines is read on its own,
-    inside the quote, for the items, tasks and links it holds."""
+    """The general path: tracks fences, indented code and comments line by line. A
+    quoted line ends the items above it, as in Markdown; each run of quoted lines is
+    read on its own, inside the quote, for the items, tasks and links it holds."""
     fence: str | None = None
     comment_end: str | None = None
+    code = _IndentedCode(start)
     open_items: list[_OpenItem] = []
     quoted: list[int] = []
     for index in range(start, len(lines)):
@@ -637,6 +661,10 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
             line = " " * (end + len(comment_end)) + line[end + len(comment_end) :]
             comment_end = None
             hidden_start = commented = True
+        elif code.holds(lines, index):
+            while open_items:  # no list holds the code: the items above it have ended
+                _close_item(note, open_items.pop())
+            continue
         # A quoted line is read inside its quote (_scan_quotes): a fence, a comment or a
         # link there belongs to the quote. Here it only ends the items above it.
         in_quote = depth < MAX_QUOTE_DEPTH and QUOTE_LINE.match(line) is not None
@@ -668,6 +696,7 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
                 note.links.append(Link(key, number))
         match = None if hidden_start else LIST_ITEM.match(line)
         if match:
+            code.open_list(line, match)
             opened = _list_item(note, match, number)
             if opened is not None:
                 open_items.append(opened)
@@ -680,6 +709,64 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
         note.interactions.sort(key=lambda item: item.line)
         note.tasks.sort(key=lambda task: task.line)
         note.links.sort(key=lambda link: link.line)  # the first line of each key comes first
+
+
+class _IndentedCode:
+    """Tells the lines of indented code blocks apart, as CommonMark and Obsidian do: a
+    line indented 4 columns or more, first in the body or after a blank line or a
+    heading, that no list item holds, and the lines indented as much after it. Lists
+    are followed only as far as that needs: the column each open item's text starts
+    at, which a line must reach to stay in the item after a blank line."""
+
+    __slots__ = ("start", "lists", "inside")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.lists: list[int] = []  # the text columns of the open list items, innermost last
+        self.inside = False
+
+    def holds(self, lines: list[str], index: int) -> bool:
+        """Whether lines[index], a line outside fences and comments, is code."""
+        line = lines[index]
+        text = line.lstrip(" \t")
+        if not text:
+            return False  # a blank line neither starts nor ends a code block
+        indent = _columns(line[: len(line) - len(text)])
+        if self.inside and indent >= 4:
+            return True
+        self.inside = False
+        previous = lines[index - 1] if index > self.start else ""
+        after_blank = not previous.strip(" \t")
+        # Text right after an item's line is its lazy continuation; anything after a
+        # blank line, or a heading, quote or fence, ends the items it is not indented for.
+        if after_blank or (text[0] in "#>`~" and _starts_a_block(line)):
+            while self.lists and indent < self.lists[-1]:
+                self.lists.pop()
+        if indent < 4 or self.lists or not (after_blank or ATX_HEADING.match(previous)):
+            return False
+        self.inside = True
+        return True
+
+    def open_list(self, line: str, item: re.Match[str]) -> None:
+        """A list item at this line: it ends the deeper ones above it, and holds what is
+        indented to its text (`- x`: 2, `10.  x`: 5; at most 4 past the marker)."""
+        head = line[: item.start(2)]
+        marker, column = _columns(head.rstrip(" \t")), _columns(head)
+        if not item[2] or column - marker > 4:
+            column = marker + 1
+        own = _columns(item[1])
+        while self.lists and self.lists[-1] > own:
+            self.lists.pop()
+        self.lists.append(column)
+
+
+def _starts_a_block(line: str) -> bool:
+    return bool(ATX_HEADING.match(line) or QUOTE_LINE.match(line) or FENCE.match(line))
+
+
+def _columns(text: str) -> int:
+    """The width of leading white space, a tab reaching the next multiple of 4."""
+    return len(text.expandtabs(4)) if "\t" in text else len(text)
 
 
 def _close_up(note: ParsedNote, number: int) -> None:
