@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdnet.parse import parse_note
+from mdnet.rows import note_rows
 
 
 def parse(text: str, path: str = "people/Jib.md"):
@@ -146,3 +147,72 @@ def test_a_dated_item_in_an_indented_code_block_never_counts(
     note = parse(("---\nname: Jib\n---\n" if front_matter else "") + text)
     assert [item.date for item in note.interactions] == (["2026-01-01"] if after else [])
     assert "afi" not in {link.key for link in note.links}
+
+
+# --- list properties written as text ------------------------------------------------------
+
+
+def test_list_properties_written_as_text_are_split_as_obsidian_did(vault):
+    """`tags: person, climber` made a contact (split) but was stored as one tag "person,
+    climber" (not split): intros found no pair, and `aliases: Jib, Jibola` resolved
+    neither name."""
+    vault.write("Notes/A.md", "---\ntags: person, climber\ncity: Porto\n---\n")
+    vault.write("people/B.md", "---\ntags: [climber]\ncity: Porto\n---\n")
+    vault.write("people/D.md", "---\ninterests: chess, go\n---\n")
+    vault.write("people/E.md", "---\ninterests: [go]\n---\n")
+    vault.write("people/J.md", "---\naliases: Jib, Jibola, Ana Díaz\n---\n")
+    vault.write("Notes/log.md", "- 2026-01-01 coffee with [[Jibola]] and [[Ana Díaz]]\n")
+    vault.write("Notes/K.md", "---\ntags: friend person\n---\n")  # spaces split tags
+    rows = query(vault, "SELECT file_name, tags, interests FROM contacts ORDER BY file_name")
+    assert [(r["file_name"], json.loads(r["tags"]), json.loads(r["interests"])) for r in rows] == [
+        ("A", ["person", "climber"], []),
+        ("B", ["climber"], []),
+        ("D", [], ["chess", "go"]),
+        ("E", [], ["go"]),
+        ("J", [], []),
+        ("K", ["friend", "person"], []),
+    ]
+    intros = vault.run("intros", "--as-of", "2026-02-01", "--format", "json")
+    pairs = {(p["a"], p["b"]) for p in json.loads(intros.stdout)["pairs"]}
+    assert {("A", "B"), ("D", "E")} <= pairs
+    shown = vault.run("show", "Jibola", "--as-of", "2026-02-01")
+    assert shown.exit_code == 0 and "coffee with" in shown.stdout
+    assert query(vault, "SELECT COUNT(*) AS n FROM touches") == [{"n": 1}]  # one item, one J
+    assert "people/J.md" in vault.run("show", "Jib").stdout
+
+
+names = st.text(alphabet=string.ascii_letters + "éß -_'.", min_size=1, max_size=12)
+
+
+@given(
+    items=st.lists(names.filter(str.strip), min_size=1, max_size=4),
+    separator=st.sampled_from([", ", ",", " , "]),
+    key=st.sampled_from(["tags", "aliases", "interests"]),
+)
+def test_a_list_written_as_text_reads_as_the_same_list_written_as_a_list(items, separator, key):
+    """As Obsidian read `aliases: a, b`: a list. A tag holds no space (Obsidian's rule),
+    so spaces split tags too."""
+    if key == "tags":
+        items = [word for item in items for word in item.split()]
+
+    def rows(value: list[str] | str):
+        note = parse(f"---\n{key}: {json.dumps(value)}\n---\n", "people/X.md")
+        _, contact, names, *_ = note_rows(note, 1)
+        return contact, names
+
+    assert rows(separator.join(items)) == rows(items)
+
+
+@given(
+    words=st.lists(
+        st.sampled_from(["person", "#Person", "persons", "climber", "é", ""]), max_size=4
+    ),
+    separators=st.lists(st.sampled_from([", ", ",", " ", "\t", " ,"]), min_size=4, max_size=4),
+)
+def test_the_contact_test_and_the_stored_tags_agree(words, separators):
+    text = "".join(word + separator for word, separator in zip(words, separators, strict=False))
+    note = parse(f"---\ntags: {json.dumps(text)}\n---\n", "Notes/X.md")
+    if note.is_contact:
+        assert "person" in json.loads(note_rows(note, 1)[1][12])
+    else:
+        assert "person" not in text.lower().replace("#", " ").replace(",", " ").split()

@@ -317,20 +317,41 @@ def _front_matter_links(yaml_lines: list[str], note: ParsedNote) -> None:
             )
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
+# How a list property written as text splits, as Obsidian split its legacy forms
+# (`tags: person, climber`, `aliases: Jib, Jibola`): on commas, and tags on white space
+# too, since a tag holds none; a name or an interest keeps its spaces ("Ana Díaz").
+LIST_SEPARATORS = {
+    "tags": re.compile(r"[,\s]+"),
+    "aliases": re.compile(r","),
+    "interests": re.compile(r","),
+}
+
+
+def list_property(props: dict[str, Any], key: str) -> list[str]:
+    """A list property (`tags`, `aliases`, `interests`) as its items, read one way
+    wherever mdnet uses it: a list's text and numbers, or text split into items."""
+    value = props.get(key)
     if isinstance(value, str):
-        return [part for part in re.split(r"[,\s]+", value) if part]
-    if isinstance(value, list):
-        return [str(v) for v in value if v is not None and not isinstance(v, dict | list)]
-    return [str(value)]
+        items = LIST_SEPARATORS[key].split(value)
+    elif isinstance(value, list):
+        items = [str(v) for v in value if isinstance(v, str | int | float)]
+    elif isinstance(value, int | float):
+        items = [str(value)]
+    else:
+        return []
+    return [item.strip() for item in items if item.strip()]
+
+
+def note_tags(props: dict[str, Any]) -> list[str]:
+    """The front matter's tags, lower case, without a leading `#`."""
+    tags = (tag.lstrip("#").lower() for tag in list_property(props, "tags"))
+    return list(dict.fromkeys(tag for tag in tags if tag))
 
 
 def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) -> None:
     props = note.properties
     rel = note.path
-    tags = {t.lstrip("#").lower() for t in _as_list(props.get("tags"))}
+    tags = note_tags(props) if "tags" in props else ()
     # mdnet's own report note is neither, wherever it is written (people/Reconnect.md),
     # also when a merge conflict keeps its front matter from reading (`marked`).
     note.generated = marked or props.get("generated_by") == "mdnet"

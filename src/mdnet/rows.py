@@ -10,7 +10,7 @@ from typing import Any
 
 from .dates import parse_birthday, parse_day, parse_duration
 from .models import ParsedNote
-from .parse import link_key, links_in, name_key
+from .parse import link_key, links_in, list_property, name_key, note_tags
 
 # A note's rows for every table, in plain tuples with the note's id in place, so that
 # marshal can send them from a worker and the main process hands them to SQLite as they
@@ -132,7 +132,7 @@ def _contact(note: ParsedNote, note_id: int) -> tuple[tuple, list[tuple[str, int
     own = file_name(note.path)
     name = props.get("name")
     name = name.strip() if isinstance(name, str) and name.strip() else own
-    tags = [t.lstrip("#").lower() for t in str_list(props.get("tags"))]
+    tags = note_tags(props)
     circle, met = _text(props.get("circle")), _text(props.get("met"))
     last_contact, snooze = _text(props.get("last_contact")), _text(props.get("snooze"))
     birthday = _text(props.get("birthday"))
@@ -148,7 +148,7 @@ def _contact(note: ParsedNote, note_id: int) -> tuple[tuple, list[tuple[str, int
         snooze,
         _text(props.get("city")),
         _text(props.get("company")),
-        _json(str_list(props.get("interests"))),
+        _json(list_property(props, "interests")),
         _json(tags),
         # The same, read once here so that reports work them out in SQL (db.RECONNECT).
         circle.lower() if circle is not None else None,
@@ -161,7 +161,7 @@ def _contact(note: ParsedNote, note_id: int) -> tuple[tuple, list[tuple[str, int
     # Links resolve by file name, by the path's tail (`[[people/Jib]]`) and by alias.
     keys = path_keys(note.path)
     names = [(key, note_id, "path") for key in keys[:-1]] + [(keys[-1], note_id, "file")]
-    for alias in str_list(props.get("aliases")):
+    for alias in list_property(props, "aliases"):
         key = name_key(alias.strip())
         if key and key != keys[-1]:
             names.append((key, note_id, "alias"))
