@@ -216,3 +216,27 @@ def test_the_contact_test_and_the_stored_tags_agree(words, separators):
         assert "person" in json.loads(note_rows(note, 1)[1][12])
     else:
         assert "person" not in text.lower().replace("#", " ").replace(",", " ").split()
+
+
+# --- what check says ----------------------------------------------------------------------
+
+
+def test_an_event_without_a_date_is_said(vault):
+    """It was silently no event: a row with no date that no report shows."""
+    vault.write("people/A.md", "---\n---\n")
+    vault.write("events/Conf.md", '---\nattendees: ["[[A]]"]\ncity: Porto\n---\n')
+    vault.write("Notes/Party.md", "---\ntype: event\ndate:\n---\n")
+    vault.write("events/No front matter.md", "[[A]] was there\n")
+    vault.write("events/Bad day.md", "---\ndate: 2026-02-30\n---\n")  # said as an error
+    vault.write("events/2026-03-01 Named.md", "x\n")  # on the day its name gives
+    vault.write("events/Dated.md", "---\ndate: 2026-03-01\n---\n")
+    undated = "warning: an event without a date is shown nowhere: add `date: YYYY-MM-DD`"
+    lines = check_lines(vault)
+    assert [line for line in lines if "without a date" in line] == [
+        f"Notes/Party.md:3: {undated}",
+        f"events/Conf.md:1: {undated}",
+        f"events/No front matter.md:1: {undated}",
+    ]
+    assert [line for line in lines if "Bad day" in line] == [
+        "events/Bad day.md:2: error: date: '2026-02-30' is not a date (YYYY-MM-DD)"
+    ]

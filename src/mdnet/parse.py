@@ -233,6 +233,8 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
         note.links.clear()
         return note
     _check_properties(note, yaml_lines or [])
+    if note.is_event and note.date is None:
+        _undated_event(note, yaml_lines or [])
     # The body as one text: the note's own when it has no front matter (most daily notes).
     body = text if body_start == 0 else None
     _scan_body(note, lines, body_start, body=body)
@@ -425,6 +427,15 @@ def _check_properties(note: ParsedNote, yaml_lines: list[str]) -> None:
         value = props.get(key)
         if value is not None and not isinstance(value, list | str):
             problem(key, f"{key} should be a list", WARNING)
+
+
+def _undated_event(note: ParsedNote, yaml_lines: list[str]) -> None:
+    """An event with no day (an unreadable `date:` is said already): it would be shown
+    nowhere and give its attendees nothing, without a word."""
+    if note.properties.get("date") not in (None, ""):
+        return
+    message = "an event without a date is shown nowhere: add `date: YYYY-MM-DD`"
+    note.problems.append(Problem(note.path, key_line(yaml_lines, "date"), WARNING, message))
 
 
 def _strip_code_spans(line: str) -> str:
