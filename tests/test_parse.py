@@ -523,6 +523,7 @@ fragments = st.sampled_from(
         "  \t* [ ] a task in code or nested [[Ra]]",
         "      code or details with [[Si]] #ask",
         "## Log",
+        "- 2025-11-01 answered twice #ask #Yes #no/x",
         "   #",
         " \t ",
         "1.    2025-10-13 text 5 columns in",

@@ -240,3 +240,23 @@ def test_an_event_without_a_date_is_said(vault):
     assert [line for line in lines if "Bad day" in line] == [
         "events/Bad day.md:2: error: date: '2026-02-30' is not a date (YYYY-MM-DD)"
     ]
+
+
+@pytest.mark.parametrize("code", ["", "`code`\n"])  # the fast path, and the line by line one
+def test_an_ask_answered_both_yes_and_no_is_said(vault, code):
+    """It counted as yes without a word: a "no" meant the 180-day rest was lost."""
+    vault.write(
+        "people/A.md",
+        f"---\n---\n{code}- 2026-01-07 asked for an intro #ask #yes #no\n"
+        "- 2026-01-08 asked again #ask #No/politely #Yes\n- 2026-01-09 fine #ask #yes\n",
+    )
+    line = 3 + bool(code)
+    answered = "warning: an ask answered both #yes and #no: it counts as yes; keep one"
+    assert check_lines(vault)[:2] == [
+        f"people/A.md:{line}: {answered}",
+        f"people/A.md:{line + 1}: {answered}",
+    ]
+    gifts = json.loads(
+        vault.run("report", "gifts", "--as-of", "2026-03-01", "--format", "json").stdout
+    )
+    assert (gifts["contacts"][0]["received"], gifts["contacts"][0]["declined"]) == (3, 0)

@@ -957,9 +957,13 @@ def _undated_kinds_in_plain_body(note: ParsedNote, body: str, first_line: int) -
 
 def _mixed_kinds(note: ParsedNote) -> None:
     """An item with the tags of two kinds (`#life #gift/given`, `#paid #favor/received`)
-    counts as the first of them only: the life event, or the payment, is lost unsaid."""
+    counts as the first of them only: the life event, or the payment, is lost unsaid.
+    So does an ask answered both ways: as kind_of reads it, a yes."""
     for item in note.interactions:
         if len(item.tags) > 1:
+            if item.answer == "yes" and any(t == "no" or t.startswith("no/") for t in item.tags):
+                message = "an ask answered both #yes and #no: it counts as yes; keep one"
+                note.problems.append(Problem(note.path, item.line, WARNING, message))
             tags = _kind_tags(item.tags)
             if len(tags) > 1:
                 shown = " and ".join(f"#{tag}" for tag in tags)
