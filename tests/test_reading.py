@@ -260,3 +260,15 @@ def test_an_ask_answered_both_yes_and_no_is_said(vault, code):
         vault.run("report", "gifts", "--as-of", "2026-03-01", "--format", "json").stdout
     )
     assert (gifts["contacts"][0]["received"], gifts["contacts"][0]["declined"]) == (3, 0)
+
+
+def test_a_birthday_in_the_right_form_on_a_day_that_does_not_exist_says_so(vault):
+    """It said "not YYYY-MM-DD, MM-DD or --MM-DD" of 1990-02-29, which is in that form."""
+    for name, birthday in [("Leap", "1990-02-29"), ("Thirty", "04-31"), ("Odd", "1990/02/01")]:
+        vault.write(f"people/{name}.md", f"---\nbirthday: {birthday}\n---\n")
+    vault.write("people/Fine.md", "---\nbirthday: 2000-02-29\n---\n")
+    assert [line for line in check_lines(vault) if "birthday" in line] == [
+        "people/Leap.md:2: error: birthday: '1990-02-29' is not a real day: 1990 is not a leap year",
+        "people/Odd.md:2: error: birthday: '1990/02/01' is not YYYY-MM-DD, MM-DD or --MM-DD",
+        "people/Thirty.md:2: error: birthday: '04-31' is not a real day",
+    ]

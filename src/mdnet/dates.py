@@ -89,6 +89,16 @@ def parse_birthday(value: object) -> tuple[int | None, int, int] | None:
     return _parse_birthday_text(value)
 
 
+def birthday_mistake(value: object) -> str:
+    """What is wrong with a birthday that parse_birthday refuses, said for `check`."""
+    match = _BIRTHDAY.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return "is not YYYY-MM-DD, MM-DD or --MM-DD"
+    if match[1] and (match[2], match[3]) == ("02", "29"):
+        return f"is not a real day: {match[1]} is not a leap year"
+    return "is not a real day"
+
+
 @lru_cache(maxsize=65536)
 def _parse_birthday_text(value: str) -> tuple[int | None, int, int] | None:
     match = _BIRTHDAY.match(value.strip())

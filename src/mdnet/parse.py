@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
-from .dates import DUE, is_valid_day, parse_birthday, parse_day, parse_duration
+from .dates import DUE, birthday_mistake, is_valid_day, parse_birthday, parse_day, parse_duration
 from .models import ERROR, GENERATED_MARK, WARNING, Interaction, Link, ParsedNote, Problem, Task
 
 LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
@@ -416,8 +416,9 @@ def _check_properties(note: ParsedNote, yaml_lines: list[str]) -> None:
             f"({note.date}); the file name's day counts"
         )
         problem("date", message, WARNING)
-    if props.get("birthday") not in (None, "") and parse_birthday(props["birthday"]) is None:
-        problem("birthday", f"birthday: {props['birthday']!r} is not YYYY-MM-DD, MM-DD or --MM-DD")
+    birthday = props.get("birthday")
+    if birthday not in (None, "") and parse_birthday(birthday) is None:
+        problem("birthday", f"birthday: {birthday!r} {birthday_mistake(birthday)}")
     if props.get("cadence") not in (None, ""):
         try:
             parse_duration(props["cadence"])
