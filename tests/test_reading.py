@@ -272,3 +272,37 @@ def test_a_birthday_in_the_right_form_on_a_day_that_does_not_exist_says_so(vault
         "people/Odd.md:2: error: birthday: '1990/02/01' is not YYYY-MM-DD, MM-DD or --MM-DD",
         "people/Thirty.md:2: error: birthday: '04-31' is not a real day",
     ]
+
+
+@pytest.mark.parametrize("code", ["", "`code`\n"])  # the fast path, and the line by line one
+def test_a_date_of_one_digit_months_or_days_is_said(vault, code):
+    """`- 2026-1-23 lunch` was silently not dated, unlike **2026-01-23** and the others."""
+    vault.write("people/A.md", "---\n---\n")
+    vault.write("log.md", f"{code}- 2026-1-23 lunch with [[A]]\n* 2026-12-5: x\n- 2026-1-234 y\n")
+    lines = check_lines(vault)
+    first = 1 + bool(code)
+    assert lines[:2] == [
+        f"log.md:{first}: warning: this item's date is not read as written: start it with "
+        "2026-01-23 or [[2026-01-23]]",
+        f"log.md:{first + 1}: warning: this item's date is not read as written: start it with "
+        "2026-12-05 or [[2026-12-05]]",
+    ]
+    assert len(lines) == 2  # not 2026-1-234
+
+
+def test_a_file_name_dated_on_a_day_that_does_not_exist_is_said(vault):
+    vault.write("people/A.md", "---\n---\n")
+    vault.write("Daily/2026-13-01.md", "saw [[A]]\n")
+    vault.write("Daily/2026-02-30 standup.md", "---\ndate: 2026-02-28\n---\nsaw [[A]]\n")
+    vault.write("Daily/2026-02-28.md", "saw [[A]]\n")
+    vault.write("Daily/2026-1-5.md", "a name of one-digit days is no daily note's: not said\n")
+    assert check_lines(vault)[:2] == [
+        "Daily/2026-02-30 standup.md:1: warning: the file name starts with 2026-02-30, which "
+        "is not a real date: it dates nothing",
+        "Daily/2026-13-01.md:1: warning: the file name starts with 2026-13-01, which is not a "
+        "real date: it dates nothing",
+    ]
+    assert query(vault, "SELECT path, date FROM notes WHERE date IS NOT NULL ORDER BY path") == [
+        {"path": "Daily/2026-02-28.md", "date": "2026-02-28"},
+        {"path": "Daily/2026-02-30 standup.md", "date": "2026-02-28"},
+    ]

@@ -228,11 +228,14 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
         marked = props is None and has_generated_mark(yaml_lines)
         _front_matter_links(yaml_lines, note)
     note.body_line = body_start + 1
-    _classify(note, people_dir, events_dir, marked)
+    name_day = _name_day(rel)
+    _classify(note, people_dir, events_dir, marked, name_day)
     if note.generated:  # mdnet's own report: never a source of interactions
         note.links.clear()
         return note
     _check_properties(note, yaml_lines or [])
+    if name_day is not None and not is_valid_day(name_day):
+        _unreal_name_day(note, name_day)
     if note.is_event and note.date is None:
         _undated_event(note, yaml_lines or [])
     # The body as one text: the note's own when it has no front matter (most daily notes).
@@ -350,7 +353,9 @@ def note_tags(props: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
-def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) -> None:
+def _classify(
+    note: ParsedNote, people_dir: str, events_dir: str, marked: bool, name_day: str | None
+) -> None:
     props = note.properties
     rel = note.path
     tags = note_tags(props) if "tags" in props else ()
@@ -361,7 +366,7 @@ def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) 
     note.is_event = not note.generated and (
         _under(rel, events_dir) or str(props.get("type", "")).lower() == "event"
     )
-    named = _name_date(rel)
+    named = name_day if name_day is not None and is_valid_day(name_day) else None
     written = parse_day(props["date"]) if "date" in props else None
     # An event is on its `date` (SPEC names it for events): its note may be named for
     # the day it was made, or the event moved after it was named. Any other note keeps
@@ -372,10 +377,18 @@ def _classify(note: ParsedNote, people_dir: str, events_dir: str, marked: bool) 
         note.date = named
 
 
-def _name_date(rel: str) -> str | None:
-    """The real day a note's file name starts with (`2026-01-15 standup.md`), if any."""
+def _name_day(rel: str) -> str | None:
+    """The YYYY-MM-DD a note's file name starts with (`2026-01-15 standup.md`), a real
+    day or not."""
     match = DATED_NAME.match(rel.rsplit("/", 1)[-1])
-    return match[1] if match and is_valid_day(match[1]) else None
+    return match[1] if match else None
+
+
+def _unreal_name_day(note: ParsedNote, day: str) -> None:
+    """A file name that starts like a daily note's on a day that does not exist
+    (`2026-13-01.md`): the note would be undated by it, unsaid."""
+    message = f"the file name starts with {day}, which is not a real date: it dates nothing"
+    note.problems.append(Problem(note.path, 1, WARNING, message))
 
 
 def _under(rel: str, folder: str) -> bool:
@@ -627,23 +640,23 @@ ITEM_LINES = re.compile(
     r"|(?:\[\[(?P<wday>\d{4}-\d\d-\d\d)(?:\|[^\]\n]*)?\]\]|(?P<day>\d{4}-\d\d-\d\d))(?![\w/-])"
     r"(?:[ \t]*(?:[-—–][ \t]+|:[ \t]*))?(?P<text>.*)"
     r"|(?P<near>(?:\*{1,2}|_{1,2})\d{4}-\d\d-\d\d|\[\[[^\]\n|]*/\d{4}-\d\d-\d\d(?:\|[^\]\n]*)?\]\]"
-    r"|\d{4}-\d\d-\d\d[Tt]\d).*)$",
+    r"|\d{4}-\d\d-\d\d[Tt]\d|\d{4}-(?:\d-\d\d?|\d\d-\d)(?!\d)).*)$",
     re.MULTILINE,
 )
 # The same near forms at the start of an item's text, for the line-by-line path.
 NEAR_DATE = re.compile(
     r"(?:\*{1,2}|_{1,2})\d{4}-\d\d-\d\d|\[\[[^\]\n|]*/\d{4}-\d\d-\d\d(?:\|[^\]\n]*)?\]\]"
-    r"|\d{4}-\d\d-\d\d[Tt]\d"
+    r"|\d{4}-\d\d-\d\d[Tt]\d|\d{4}-(?:\d-\d\d?|\d\d-\d)(?!\d)"
 )
 
 
 def _near_date(note: ParsedNote, written: str, number: int) -> None:
     """An item that starts with a date in a form that is not read (**2025-06-30**, a
-    daily note's link with its folder [[Journal/2025-06-28]], 2025-06-29T19:00): it
-    would count for nothing, unsaid. (A link to a titled note, [[2025-06-01 Standup]],
-    is no date: a list of those is common.)"""
-    day = re.search(r"\d{4}-\d\d-\d\d", written)
-    shown = day[0] if day else "YYYY-MM-DD"
+    daily note's link with its folder [[Journal/2025-06-28]], 2025-06-29T19:00, a month
+    or day of one digit 2025-6-30): it would count for nothing, unsaid. (A link to a
+    titled note, [[2025-06-01 Standup]], is no date: a list of those is common.)"""
+    day = re.search(r"(\d{4})-(\d\d?)-(\d\d?)", written)
+    shown = f"{day[1]}-{int(day[2]):02d}-{int(day[3]):02d}" if day else "YYYY-MM-DD"
     message = f"this item's date is not read as written: start it with {shown} or [[{shown}]]"
     note.problems.append(Problem(note.path, number, WARNING, message))
 
