@@ -306,3 +306,26 @@ def test_a_file_name_dated_on_a_day_that_does_not_exist_is_said(vault):
         {"path": "Daily/2026-02-28.md", "date": "2026-02-28"},
         {"path": "Daily/2026-02-30 standup.md", "date": "2026-02-28"},
     ]
+
+
+def test_a_note_tagged_person_in_its_text_is_said_and_stays_no_contact(vault):
+    """Obsidian counts an inline #person as the note's tag; mdnet reads contacts from
+    the front matter (SPEC §2). The note's favour was lost without a word."""
+    vault.write(
+        "Misc/Ines Costa.md",
+        "Neighbour from downstairs. #person\n\n- 2026-09-01 Borrowed her ladder #favor/received\n",
+    )
+    vault.write("Misc/Quoted.md", "---\nx: 1\n---\ntext\n> a quote #Person\n")
+    vault.write("people/Already.md", "a contact by its folder #person\n")
+    vault.write("Misc/Tagged.md", "---\ntags: [person]\n---\n#person\n")
+    not_tags = (
+        "`#person` in code, [[#person]] a heading link, #personal, #person/x, a#person\n"
+        "```\n#person\n```\n<!-- #person -->\n%% #person %%\n\n    #person in indented code\n"
+    )
+    vault.write("Misc/Not tags.md", not_tags)
+    tagged = (
+        "warning: tagged #person in the text: mdnet reads contacts from the front matter, "
+        "add `tags: [person]`"
+    )
+    assert check_lines(vault) == [f"Misc/Ines Costa.md:1: {tagged}", f"Misc/Quoted.md:5: {tagged}"]
+    assert vault.run("show", "Ines Costa").exit_code == 1  # still no contact

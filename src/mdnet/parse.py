@@ -241,7 +241,38 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
     # The body as one text: the note's own when it has no front matter (most daily notes).
     body = text if body_start == 0 else None
     _scan_body(note, lines, body_start, body=body)
+    if not note.is_contact and PERSON_TAG.search(text, _offset_of_line(text, body_start)):
+        _person_tag_in_text(note, lines, body_start)
     return note
+
+
+# `#person` as the start of a tag, any case: where a note may be tagged as Obsidian
+# counts tags, in its text too.
+PERSON_TAG = re.compile(r"#[Pp][Ee][Rr][Ss][Oo][Nn]")
+
+
+def _offset_of_line(text: str, index: int) -> int:
+    """Where the line at `index` (0-based) starts in `text`."""
+    offset = 0
+    for _ in range(index):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def _person_tag_in_text(note: ParsedNote, lines: list[str], start: int) -> None:
+    """A note tagged #person in its text is a person's in Obsidian, but mdnet reads
+    contacts from the front matter only (SPEC): said, so that its items are not lost
+    unsaid. Looked for in the text as shown, without its code and comments."""
+    shown: list[tuple[int, str]] = []
+    _scan_body_by_line(ParsedNote(note.path), lines, start, text=shown)
+    for number, line in sorted(shown):
+        if "#" in line and "person" in tags_in(LINK.sub(" ", line)):
+            message = (
+                "tagged #person in the text: mdnet reads contacts from the front matter, "
+                "add `tags: [person]`"
+            )
+            note.problems.append(Problem(note.path, number, WARNING, message))
+            return
 
 
 def unreadable_note(rel: str, why: str) -> ParsedNote:
@@ -678,10 +709,17 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: int = 0) -> None:
+def _scan_body_by_line(
+    note: ParsedNote,
+    lines: list[str],
+    start: int,
+    depth: int = 0,
+    text: list[tuple[int, str]] | None = None,
+) -> None:
     """The general path: tracks fences, indented code and comments line by line. A
     quoted line ends the items above it, as in Markdown; each run of quoted lines is
-    read on its own, inside the quote, for the items, tasks and links it holds."""
+    read on its own, inside the quote, for the items, tasks and links it holds. `text`,
+    when given, gets each line's text as Obsidian shows it: no code and no comments."""
     fence: str | None = None
     comment_end: str | None = None
     code = _IndentedCode(start)
@@ -737,6 +775,8 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
                 item.details.append("")
         if in_quote:
             continue
+        if text is not None:
+            text.append((number, _strip_code_spans(line)))
         if "[[" in line or "](" in line:
             for key in links_in(_strip_code_spans(line)):
                 note.links.append(Link(key, number))
@@ -751,7 +791,7 @@ def _scan_body_by_line(note: ParsedNote, lines: list[str], start: int, depth: in
     while open_items:  # an unclosed fence simply runs to the end, as in Obsidian
         _close_item(note, open_items.pop())
     if quoted:
-        _scan_quotes(note, lines, quoted, depth)
+        _scan_quotes(note, lines, quoted, depth, text)
         note.interactions.sort(key=lambda item: item.line)
         note.tasks.sort(key=lambda task: task.line)
         note.links.sort(key=lambda link: link.line)  # the first line of each key comes first
@@ -825,7 +865,13 @@ def _close_up(note: ParsedNote, number: int) -> None:
         note.tasks[-1] = task._replace(text=" ".join(task.text.split()))
 
 
-def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: int) -> None:
+def _scan_quotes(
+    note: ParsedNote,
+    lines: list[str],
+    quoted: list[int],
+    depth: int,
+    text: list[tuple[int, str]] | None = None,
+) -> None:
     """Each run of quoted lines read as the text inside the quote (one `>` taken off):
     a fence or comment opened there ends with the quote, and an item's details stay in
     it."""
@@ -837,10 +883,12 @@ def _scan_quotes(note: ParsedNote, lines: list[str], quoted: list[int], depth: i
             runs.append([index])
     for run in runs:
         inner = ParsedNote(note.path)
-        _scan_body_by_line(
-            inner, [QUOTE_MARK.sub("", lines[i], count=1) for i in run], 0, depth + 1
-        )
+        inner_text: list[tuple[int, str]] | None = [] if text is not None else None
+        quote = [QUOTE_MARK.sub("", lines[i], count=1) for i in run]
+        _scan_body_by_line(inner, quote, 0, depth + 1, inner_text)
         offset = run[0]
+        if text is not None and inner_text:
+            text += [(number + offset, shown) for number, shown in inner_text]
         note.interactions += [item._replace(line=item.line + offset) for item in inner.interactions]
         note.tasks += [task._replace(line=task.line + offset) for task in inner.tasks]
         note.links += [link._replace(line=link.line + offset) for link in inner.links]
