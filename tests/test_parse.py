@@ -529,6 +529,8 @@ fragments = st.sampled_from(
         "- 2025-1-234 no date at all",
         "   #",
         " \t ",
+        "```",
+        "%% hidden [[Zed]] %% then text",
         "1.    2025-10-13 text 5 columns in",
         "  - [[Journal/2025-06-28]] call [[Bo]]",
         "- 2025-06-29T19:00 dinner",

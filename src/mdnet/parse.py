@@ -558,14 +558,16 @@ def _scan_body(
     """Find links, dated items and tasks in the body (`body`: its lines joined, if at hand).
     Most notes have no code and no comments: for them a whole-text regex pass finds the
     few lines that matter, which is several times faster than looking at every line (the
-    results are the same)."""
+    results are the same). `fast=False` is the line scan that follows everything."""
     if body is None:
         body = "\n".join(lines[start:])
+    look_for_code = True
     if fast is None:
+        look_for_code = _may_hold_indented_code(body)
         fast = (
-            not any(mark in body for mark in HARD_CONSTRUCTS)
+            not look_for_code
+            and not any(mark in body for mark in HARD_CONSTRUCTS)
             and not (">" in body and QUOTE_LINE.search(body))
-            and not _may_hold_indented_code(body)
         )
     if fast:
         _scan_plain_body(note, lines, start, body)
@@ -574,7 +576,7 @@ def _scan_body(
             _mixed_kinds(note)
             note.problems.sort(key=lambda problem: problem.line)  # as the line scan has them
     else:
-        _scan_body_by_line(note, lines, start)
+        _scan_body_by_line(note, lines, start, look_for_code=look_for_code)
         _mixed_kinds(note)
         note.problems.sort(key=lambda problem: problem.line)
 
@@ -715,14 +717,19 @@ def _scan_body_by_line(
     start: int,
     depth: int = 0,
     text: list[tuple[int, str]] | None = None,
+    look_for_code: bool | None = None,
 ) -> None:
     """The general path: tracks fences, indented code and comments line by line. A
     quoted line ends the items above it, as in Markdown; each run of quoted lines is
     read on its own, inside the quote, for the items, tasks and links it holds. `text`,
-    when given, gets each line's text as Obsidian shows it: no code and no comments."""
+    when given, gets each line's text as Obsidian shows it: no code and no comments.
+    Indented code is looked for when `look_for_code`, or (None) when the lines may hold
+    it: following lists costs a fifth of the scan, and most notes have none."""
     fence: str | None = None
     comment_end: str | None = None
-    code = _IndentedCode(start)
+    if look_for_code is None:
+        look_for_code = _may_hold_indented_code("\n".join(lines[start:]))
+    code = _IndentedCode(start) if look_for_code else None
     open_items: list[_OpenItem] = []
     quoted: list[int] = []
     for index in range(start, len(lines)):
@@ -745,7 +752,7 @@ def _scan_body_by_line(
             line = " " * (end + len(comment_end)) + line[end + len(comment_end) :]
             comment_end = None
             hidden_start = commented = True
-        elif code.holds(lines, index):
+        elif code is not None and code.holds(lines, index):
             while open_items:  # no list holds the code: the items above it have ended
                 _close_item(note, open_items.pop())
             continue
@@ -782,7 +789,8 @@ def _scan_body_by_line(
                 note.links.append(Link(key, number))
         match = None if hidden_start else LIST_ITEM.match(line)
         if match:
-            code.open_list(line, match)
+            if code is not None:
+                code.open_list(line, match)
             opened = _list_item(note, match, number)
             if opened is not None:
                 open_items.append(opened)
@@ -791,7 +799,7 @@ def _scan_body_by_line(
     while open_items:  # an unclosed fence simply runs to the end, as in Obsidian
         _close_item(note, open_items.pop())
     if quoted:
-        _scan_quotes(note, lines, quoted, depth, text)
+        _scan_quotes(note, lines, quoted, depth, text, look_for_code or None)
         note.interactions.sort(key=lambda item: item.line)
         note.tasks.sort(key=lambda task: task.line)
         note.links.sort(key=lambda link: link.line)  # the first line of each key comes first
@@ -814,6 +822,12 @@ class _IndentedCode:
     def holds(self, lines: list[str], index: int) -> bool:
         """Whether lines[index], a line outside fences and comments, is code."""
         line = lines[index]
+        first = line[:1]
+        if first and first not in " \t":  # most lines: the short way, to the same end
+            self.inside = False
+            if self.lists and (self._after_blank(lines, index) or _ends_lists(line, first)):
+                self.lists.clear()
+            return False
         text = line.lstrip(" \t")
         if not text:
             return False  # a blank line neither starts nor ends a code block
@@ -821,33 +835,43 @@ class _IndentedCode:
         if self.inside and indent >= 4:
             return True
         self.inside = False
-        previous = lines[index - 1] if index > self.start else ""
-        after_blank = not previous.strip(" \t")
+        after_blank = self._after_blank(lines, index)
         # Text right after an item's line is its lazy continuation; anything after a
         # blank line, or a heading, quote or fence, ends the items it is not indented for.
-        if after_blank or (text[0] in "#>`~" and _starts_a_block(line)):
+        if after_blank or _ends_lists(line, text[0]):
             while self.lists and indent < self.lists[-1]:
                 self.lists.pop()
-        if indent < 4 or self.lists or not (after_blank or ATX_HEADING.match(previous)):
+        if indent < 4 or self.lists:
+            return False
+        if not (after_blank or ATX_HEADING.match(lines[index - 1])):
             return False
         self.inside = True
         return True
+
+    def _after_blank(self, lines: list[str], index: int) -> bool:
+        return index == self.start or not lines[index - 1].strip(" \t")
 
     def open_list(self, line: str, item: re.Match[str]) -> None:
         """A list item at this line: it ends the deeper ones above it, and holds what is
         indented to its text (`- x`: 2, `10.  x`: 5; at most 4 past the marker)."""
         head = line[: item.start(2)]
-        marker, column = _columns(head.rstrip(" \t")), _columns(head)
+        if "\t" in head:
+            marker, column, own = _columns(head.rstrip(" \t")), _columns(head), _columns(item[1])
+        else:
+            marker, column, own = len(head.rstrip(" ")), len(head), len(item[1])
         if not item[2] or column - marker > 4:
             column = marker + 1
-        own = _columns(item[1])
         while self.lists and self.lists[-1] > own:
             self.lists.pop()
         self.lists.append(column)
 
 
-def _starts_a_block(line: str) -> bool:
-    return bool(ATX_HEADING.match(line) or QUOTE_LINE.match(line) or FENCE.match(line))
+def _ends_lists(line: str, first: str) -> bool:
+    """A heading, quote or fence (`first`: the line's first character but white space):
+    a block that is no lazy continuation of an item's text."""
+    return first in "#>`~" and bool(
+        ATX_HEADING.match(line) or QUOTE_LINE.match(line) or FENCE.match(line)
+    )
 
 
 def _columns(text: str) -> int:
@@ -871,10 +895,12 @@ def _scan_quotes(
     quoted: list[int],
     depth: int,
     text: list[tuple[int, str]] | None = None,
+    look_for_code: bool | None = None,
 ) -> None:
     """Each run of quoted lines read as the text inside the quote (one `>` taken off):
     a fence or comment opened there ends with the quote, and an item's details stay in
-    it."""
+    it. (Whether the quote may hold indented code is its own text's question: `>     x`
+    is indented inside it.)"""
     runs: list[list[int]] = []
     for index in quoted:
         if runs and runs[-1][-1] == index - 1:
@@ -885,7 +911,7 @@ def _scan_quotes(
         inner = ParsedNote(note.path)
         inner_text: list[tuple[int, str]] | None = [] if text is not None else None
         quote = [QUOTE_MARK.sub("", lines[i], count=1) for i in run]
-        _scan_body_by_line(inner, quote, 0, depth + 1, inner_text)
+        _scan_body_by_line(inner, quote, 0, depth + 1, inner_text, look_for_code)
         offset = run[0]
         if text is not None and inner_text:
             text += [(number + offset, shown) for number, shown in inner_text]
