@@ -45,6 +45,17 @@ def reference_rows(conn: sqlite3.Connection, config: Config, as_of: dt.date) -> 
     return rows
 
 
+def _property_line(config: Config, path: str, key: str) -> int:
+    """The line of `key:` in the note's front matter, read from the file itself."""
+    lines = (config.vault / path).read_text(encoding="utf-8-sig").splitlines()
+    for number, line in enumerate(lines[1:], 2):
+        if line.strip() in ("---", "..."):
+            break
+        if line.startswith((f"{key}:", f"{key} :")):
+            return number
+    return 1
+
+
 def _figures(config: Config, contact: sqlite3.Row, as_of: dt.date, touch: tuple | None) -> dict:
     cadence = _cadence(config, contact)
     last = touch
@@ -52,7 +63,8 @@ def _figures(config: Config, contact: sqlite3.Row, as_of: dt.date, touch: tuple 
         found = parse_day(contact[key]) if contact[key] else None
         if found is not None and found <= as_of and (last is None or found.isoformat() > last[0]):
             what = "first met" if key == "met" else "last contact (property)"
-            last = (found.isoformat(), key, what, contact["path"], 1)
+            line = _property_line(config, contact["path"], key)
+            last = (found.isoformat(), key, what, contact["path"], line)
     days_since = (as_of - dt.date.fromisoformat(last[0])).days if last else None
     overdue = days_since - cadence if days_since is not None and cadence is not None else None
     parsed = parse_birthday(contact["birthday"]) if contact["birthday"] else None

@@ -784,3 +784,15 @@ def test_a_google_csv_given_to_import_vcard_gets_a_hint(vault, tmp_path):
     result = vault.run("import", "vcard", str(csv))
     assert result.exit_code == 2
     assert "a CSV export? Export the contacts as vCard instead" in result.stderr
+
+
+def test_a_note_that_is_no_contact_is_named_as_such(vault):
+    """`show "Ines Costa"` said only "no contact named", where a note of that name was
+    there but tagged #person in its text, not its front matter (found by an audit)."""
+    vault.write("Misc/Ines Costa.md", "Neighbour. #person\n\n- 2026-09-01 ladder #favor/received\n")
+    result = vault.run("show", "ines costa")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "mdnet: Misc/Ines Costa.md is a note but no contact: give it `tags: [person]` in its "
+        "front matter, or move it into the people folder\n"
+    )

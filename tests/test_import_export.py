@@ -864,3 +864,9 @@ def test_import_gives_every_contact_made_a_circle_or_cadence(vault):
     bad = vault.run("import", "vcard", str(DATA / "iphone.vcf"), "--circle", "nosuch")
     assert bad.exit_code == 2 and "'nosuch' is not a circle of the config" in bad.stderr
     assert vault.run("import", "vcard", str(DATA / "iphone.vcf"), "--cadence", "3x").exit_code == 2
+
+
+def test_export_splits_aliases_written_as_text_as_links_do(vault):
+    vault.write("people/Jib.md", "---\naliases: Jib O, Jibola\n---\n")
+    card = vault.run("export", "vcard").stdout
+    assert "\nNICKNAME:Jib O,Jibola\n" in card

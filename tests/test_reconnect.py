@@ -490,3 +490,24 @@ def test_a_reminder_task_keeps_a_contact_on_the_list_as_a_follow_up(vault):
     assert "Daily/2026-06-28.md:1: warning: [[sam]] is ambiguous" in vault.run("check").stdout
     rows, names = reconnect(vault)
     assert len(rows["Carla"]["bring_up"]) == 2 and rows["Carla"]["last_contact"] == "2026-06-01"
+
+
+def test_a_dated_property_as_the_last_contact_names_its_own_line(vault):
+    """The source of a last contact from `met` or `last_contact` was `path:1`, not the
+    property's line (found by an audit); text and JSON agree."""
+    vault.write("people/A.md", "---\ncadence: 20d\nlast_contact: 2025-01-29\n---\n")
+    vault.write("people/B.md", "---\ncity: Leeds\ncadence: 1d\nmet: 2025-01-01\n---\n")
+    result = vault.run("report", "reconnect", "--as-of", "2026-02-28", "--format", "json")
+    sources = {
+        row["name"]: row["last_interaction"]["source"]
+        for row in json.loads(result.stdout)["contacts"]
+    }
+    assert sources == {"A": "people/A.md:3", "B": "people/B.md:4"}
+    text = vault.run("report", "reconnect", "--as-of", "2026-02-28").stdout
+    assert "people/B.md:4" in text or "`met` property" in text
+
+
+def test_the_aliases_view_splits_aliases_written_as_text(vault):
+    vault.write("people/J.md", "---\naliases: Jib, Jibola Okafor\n---\n")
+    rows = vault.run("query", "SELECT alias FROM aliases ORDER BY alias", "--format", "json")
+    assert [row["alias"] for row in json.loads(rows.stdout)] == ["Jib", "Jibola Okafor"]

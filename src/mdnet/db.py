@@ -24,7 +24,7 @@ except ImportError:  # Windows
 if TYPE_CHECKING:
     from .rows import NoteRows
 
-SCHEMA_VERSION = 28  # bump whenever the tables or what the parser stores change
+SCHEMA_VERSION = 29  # bump whenever the tables or what the parser stores change
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,7 +56,9 @@ CREATE TABLE contacts (
     circle_key TEXT,                -- circle in lower case
     cadence_days INTEGER,           -- cadence: days, 0 = none, NULL = unset or invalid
     met_day TEXT, last_contact_day TEXT, snooze_day TEXT,  -- valid ISO days, else NULL
-    birthday_md TEXT                -- valid birthday as MM-DD, else NULL
+    birthday_md TEXT,               -- valid birthday as MM-DD, else NULL
+    met_line INTEGER, last_contact_line INTEGER,  -- where those properties are written
+    aliases TEXT NOT NULL           -- JSON list, as read (text split at commas)
 );
 CREATE TABLE names (                -- every key that resolves a link to a contact
     key TEXT NOT NULL, note_id INTEGER NOT NULL, source TEXT NOT NULL
@@ -97,10 +99,7 @@ CREATE VIEW event_attendees AS
     SELECT e.note_id AS note_id, a.value AS key FROM events e, json_each(e.attendees) a;
 CREATE VIEW aliases AS
     SELECT c.note_id AS note_id, c.file_name AS file_name, a.value AS alias
-    FROM contacts c JOIN notes n ON n.id = c.note_id,
-         json_each(CASE json_type(n.properties, '$.aliases')
-                   WHEN 'array' THEN json_extract(n.properties, '$.aliases')
-                   WHEN 'text' THEN json_array(json_extract(n.properties, '$.aliases')) END) a;
+    FROM contacts c, json_each(c.aliases) a;
 CREATE VIEW properties AS
     SELECT n.id AS note_id, n.path AS path, j.key AS key, j.value AS value, j.type AS type
     FROM notes n, json_each(n.properties) j;
@@ -820,7 +819,7 @@ def store_scan_problems(
 
 CONTACT_COLUMNS = (
     "c.note_id, c.file_name, c.name, c.circle, c.cadence, c.met, c.last_contact, c.birthday, "
-    "c.snooze, c.city, c.company, c.interests, c.tags, n.path"
+    "c.snooze, c.city, c.company, c.interests, c.tags, c.aliases, n.path"
 )
 
 
@@ -847,7 +846,8 @@ UPCOMING_EVENT_DAYS = 60  # events this many days ahead are shown next to their 
 RECONNECT = """
 SELECT id, name, path, version, circle, city, reason, cadence, last, days_since,
        days_since - cadence, birthday, src, touch_kind, touch_text, touch_path, touch_line,
-       mention_path, mention_line, life, follow_ups, events, life_latest, events_latest {json}
+       mention_path, mention_line, life, follow_ups, events, life_latest, events_latest,
+       met_line, last_contact_line {json}
 FROM (
     SELECT *,
         CASE WHEN cadence IS NULL THEN 'no_cadence'
@@ -865,7 +865,7 @@ FROM (
         SELECT *, CAST(:day_jd - julianday(last) AS INTEGER) AS days_since
         FROM (
             SELECT c.note_id AS id, c.name, n.path, IFNULL(s.version, -1) AS version,
-                c.circle, c.city, c.snooze_day,
+                c.circle, c.city, c.snooze_day, c.met_line, c.last_contact_line,
                 CASE WHEN c.cadence_days IS NOT NULL THEN NULLIF(c.cadence_days, 0)
                      ELSE {circles} END AS cadence,
                 CASE WHEN c.met_day <= :day THEN c.met_day END AS met,
@@ -912,10 +912,11 @@ RECONNECT_JSON = """, json_object(
         WHEN 'mention' THEN json_object('date', last, 'kind', 'mention', 'text', '',
                                         'source', mention_path || ':' || mention_line)
         WHEN 'met' THEN json_object('date', last, 'kind', 'met', 'text', 'first met',
-                                    'source', path || ':1')
+                                    'source', path || ':' || IFNULL(met_line, 1))
         WHEN 'last_contact' THEN json_object('date', last, 'kind', 'last_contact',
                                              'text', 'last contact (property)',
-                                             'source', path || ':1') END,
+                                             'source', path || ':' || IFNULL(last_contact_line, 1))
+        END,
     'bring_up', CASE WHEN follow_ups IS NULL AND IFNULL(life_latest, '') <= :since THEN json_array()
                      ELSE (
         SELECT json_group_array(json_object('type', type, 'date', date, 'text', text,

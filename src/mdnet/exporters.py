@@ -170,7 +170,7 @@ def vcard_export(conn: sqlite3.Connection, vault: Path) -> str:
             f"FN:{_escape(name)}",
             f"N:{_escape(family)};{_escape(given)};;;",
         ]
-        aliases = str_list(props.get("aliases"))
+        aliases = json.loads(contact["aliases"])  # as links read them: text split at commas
         if aliases:
             lines.append("NICKNAME:" + ",".join(_escape(a) for a in aliases))
         note = vault / contact["path"]

@@ -28,8 +28,25 @@ def find_contact(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
             f"{name!r} names {len(matches)} contacts: {listed}; name one by its path, "
             f"e.g. {example!r}"
         )
+    note = _note_named(conn, wanted)
+    if note is not None:  # its items were lost without a word (found by an audit)
+        raise NotFoundError(
+            f"{note} is a note but no contact: give it `tags: [person]` in its front matter, "
+            "or move it into the people folder"
+        )
     everyone = {c["name"]: c for c in contacts} | {c["file_name"]: c for c in contacts}
     near = difflib.get_close_matches(name, list(everyone), n=3, cutoff=0.5)
     near += [n for n in everyone if wanted and wanted in n.lower() and n not in near][:3]
     hint = f"; nearest: {', '.join(near[:5])}" if near else ""
     raise NotFoundError(f"no contact named {name!r}{hint}")
+
+
+def _note_named(conn: sqlite3.Connection, wanted: str) -> str | None:
+    """The path of a note (no contact) whose file name, or path, is `wanted`."""
+    pattern = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = conn.execute(
+        "SELECT path FROM notes WHERE path LIKE ? ESCAPE '\\' OR path LIKE ? ESCAPE '\\' "
+        "ORDER BY path LIMIT 20",
+        (pattern + ".md", "%/" + pattern + ".md"),
+    )
+    return next((path for (path,) in rows if name_key(path[:-3]).endswith(wanted)), None)

@@ -71,3 +71,5 @@ class ParsedNote:
     tasks: list[Task] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The lines of the dated properties a report may name as a source (`met: ...`).
+    property_lines: dict[str, int] = field(default_factory=dict)

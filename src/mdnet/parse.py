@@ -67,6 +67,7 @@ KIND_BY_TAG = (
     ("life", "life"),
 )
 DATE_PROPERTIES = ("met", "last_contact", "snooze", "date", "end")
+SOURCE_PROPERTIES = ("met", "last_contact")  # a report names their line as a source
 MAX_DETAILS = 2000
 
 
@@ -227,6 +228,9 @@ def parse_note(rel: str, data: bytes, people_dir: str = "people", events_dir: st
         note.properties = props if props is not None else {}
         marked = props is None and has_generated_mark(yaml_lines)
         _front_matter_links(yaml_lines, note)
+        note.property_lines = {
+            key: key_line(yaml_lines, key) for key in SOURCE_PROPERTIES if key in note.properties
+        }
     note.body_line = body_start + 1
     name_day = _name_day(rel)
     _classify(note, people_dir, events_dir, marked, name_day)

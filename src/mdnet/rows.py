@@ -157,6 +157,9 @@ def _contact(note: ParsedNote, note_id: int) -> tuple[tuple, list[tuple[str, int
         _iso_day(last_contact),
         _iso_day(snooze),
         _month_day(birthday),
+        note.property_lines.get("met"),
+        note.property_lines.get("last_contact"),
+        _json(list_property(props, "aliases")),
     )
     # Links resolve by file name, by the path's tail (`[[people/Jib]]`) and by alias.
     keys = path_keys(note.path)

@@ -204,7 +204,8 @@ def _row(figures: tuple, as_of: dt.date) -> ReconnectRow:
     events past)."""
     (_, name, path, _, circle, _, reason, cadence, last, days_since, overdue, birthday, src,
      kind, text, touch_path, touch_line, mention_path, mention_line,
-     life, follow_ups, events, life_latest, events_latest) = figures[:24]  # fmt: skip
+     life, follow_ups, events, life_latest, events_latest, met_line,
+     last_contact_line) = figures[:26]  # fmt: skip
     day = as_of.isoformat()
     if not life or life_latest <= (as_of - dt.timedelta(days=LIFE_EVENT_DAYS)).isoformat():
         life = None
@@ -216,7 +217,8 @@ def _row(figures: tuple, as_of: dt.date) -> ReconnectRow:
     elif src == "mention":
         interaction = LastInteraction(last, "mention", "", Source(mention_path, mention_line))
     elif src is not None:
-        interaction = LastInteraction(last, src, DATED_PROPERTY[src], Source(path, 1))
+        line = met_line if src == "met" else last_contact_line
+        interaction = LastInteraction(last, src, DATED_PROPERTY[src], Source(path, line or 1))
     return ReconnectRow(
         name=name,
         path=path,
