@@ -870,3 +870,24 @@ def test_export_splits_aliases_written_as_text_as_links_do(vault):
     vault.write("people/Jib.md", "---\naliases: Jib O, Jibola\n---\n")
     card = vault.run("export", "vcard").stdout
     assert "\nNICKNAME:Jib O,Jibola\n" in card
+
+
+def test_linkedin_names_lose_pronouns_credentials_and_emoji(vault, tmp_path):
+    """LinkedIn names became file names as written: `Anna Meyer (she her).md`, `David Kim,
+    PhD.md`, `Luis García 🚀.md`, the names every link then had to spell (found by an
+    audit). What was taken out is said."""
+    csv = tmp_path / "Connections.csv"
+    csv.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        'Anna,Meyer (she/her),,,,,14 Jun 2023\nDavid,"Kim, PhD",,,,,14 Jun 2023\n'
+        "Luis,García 🚀,,,,,14 Jun 2023\nTom,Jones Jr.,,,,,14 Jun 2023\n",
+        encoding="utf-8",
+    )
+    result = vault.run("import", "linkedin", str(csv))
+    assert result.exit_code == 0, result.output
+    made = sorted(p.name for p in (vault.root / "people").iterdir())
+    assert made == ["Anna Meyer.md", "David Kim.md", "Luis García.md", "Tom Jones Jr..md"]
+    assert (
+        f"left out of Anna Meyer ({csv} line 2): pronouns, credentials or emoji of the name "
+        "as written, 'Anna Meyer (she/her)'" in result.stdout
+    )

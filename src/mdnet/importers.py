@@ -412,11 +412,12 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
         read = _past_empty_lines(lines, start, read)
         where = f"line {start + read + 1}"  # a quoted value may span several lines
         read = reader.line_num
-        name = _text(f"{row.get('First Name') or ''} {row.get('Last Name') or ''}")
+        written = _text(f"{row.get('First Name') or ''} {row.get('Last Name') or ''}")
+        name, left_out = _linkedin_name(written)
         if not name:
             invalid.append((where, "no name"))
             continue
-        met, left_out = None, []
+        met = None
         connected = (row.get("Connected On") or "").strip()
         if connected:
             try:
@@ -440,6 +441,31 @@ def read_linkedin(text: str) -> tuple[list[Person], list[tuple[str, str]]]:
         line = start + _past_empty_lines(lines, start, read) + 1
         invalid.append((f"line {line}", f"{unread[0]}: it and the rest of the file were not read"))
     return people, invalid
+
+
+# What LinkedIn members add to their names, which would become the note's file name,
+# the name every [[link]] must then spell: "Meyer (she/her)", "Kim, PhD", "García 🚀".
+PRONOUNS = re.compile(
+    r"\s*[(\[](?:she|he|they|her|him|them|hers|his|theirs|ze|xe|any)"
+    r"(?:\s*/\s*(?:she|he|they|her|him|them|hers|his|theirs|ze|zir|xe|xem|any))+[)\]]",
+    re.IGNORECASE,
+)
+CREDENTIALS = re.compile(
+    r",\s*(?:(?:Ph\.?D|MBA|M\.?D|CPA|CFA|PMP|MSc|M\.?Sc|BSc|MA|MS|BA|LLM|JD|PE|RN|Esq)\.?"
+    r"(?:\s*,\s*|\s+|$))+$",
+    re.IGNORECASE,
+)
+SYMBOLS = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
+
+
+def _linkedin_name(written: str) -> tuple[str, list[str]]:
+    """The name as a note's file name should hold it, and what was taken out of it (said
+    on import; the note's text keeps nothing of it, as its links would not)."""
+    name = PRONOUNS.sub("", written)
+    name = CREDENTIALS.sub("", name)
+    name = " ".join(SYMBOLS.sub("", name).split())
+    left_out = [f"pronouns, credentials or emoji of the name as written, {written!r}"]
+    return name, left_out if name != written and name else []
 
 
 # A LinkedIn value is a name or a company: csv's 128 KB limit stopped an import with an
