@@ -511,3 +511,13 @@ def test_the_aliases_view_splits_aliases_written_as_text(vault):
     vault.write("people/J.md", "---\naliases: Jib, Jibola Okafor\n---\n")
     rows = vault.run("query", "SELECT alias FROM aliases ORDER BY alias", "--format", "json")
     assert [row["alias"] for row in json.loads(rows.stdout)] == ["Jib", "Jibola Okafor"]
+
+
+def test_names_are_ordered_as_a_reader_alphabetises_them(vault):
+    """Names compared by code point put "Émile" after "zed" (found by an audit)."""
+    for name in ("zed", "Émile", "adam", "Eve"):
+        vault.write(f"people/{name}.md", "")
+    rows = json.loads(vault.run("report", "reconnect", "--format", "json").stdout)["contacts"]
+    assert [row["name"] for row in rows] == ["adam", "Émile", "Eve", "zed"]
+    text = vault.run("report", "reconnect").stdout
+    assert text.index("Émile") < text.index("Eve") < text.index("zed")

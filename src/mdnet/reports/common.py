@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 # "No" is a complete sentence: an ask answered no is not made again for this long (`ask`,
@@ -18,3 +19,15 @@ class Source:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+def by_name(name: str) -> tuple[str, str]:
+    """How names are ordered: as a reader alphabetises them, accents aside and case
+    aside ("Émile" with the E's, where code points put it after "zed"), then as written."""
+    lowered = name.casefold()
+    if lowered.isascii():
+        return lowered, lowered
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c)
+    )
+    return plain, lowered

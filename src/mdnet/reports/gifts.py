@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from .. import db
+from .common import by_name
 
 
 @dataclass(slots=True)
@@ -70,7 +71,7 @@ def gifts_report(
                 last_declined=last_no,
             )
         )
-    rows.sort(key=lambda r: (r.balance, r.name.lower(), r.path))
+    rows.sort(key=lambda r: (r.balance, by_name(r.name), r.path))
     return rows
 
 
@@ -79,7 +80,7 @@ def gifts_json_rows(conn: sqlite3.Connection, as_of: dt.date) -> list[str]:
     render.plain makes of them, made by the index (a report has thousands of rows)."""
     with db.summary_as_of(conn, as_of.isoformat()):
         rows = db.gifts_json(conn)
-    rows.sort(key=lambda r: (r[0], r[1].lower(), r[2]))
+    rows.sort(key=lambda r: (r[0], by_name(r[1]), r[2]))
     return [r[3] for r in rows]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .. import db
 from ..config import Config
-from .common import Source
+from .common import Source, by_name
 
 LIFE_EVENT_DAYS, UPCOMING_EVENT_DAYS = db.LIFE_EVENT_DAYS, db.UPCOMING_EVENT_DAYS
 
@@ -113,12 +113,12 @@ def _order(
     """SPEC order: overdue (most overdue relative to cadence first), never contacted (by
     name), birthday (soonest first), then the others (a trip's), longest unseen first."""
     if reason == "overdue":
-        return (0, -(days_since or 0) / (cadence or 1), name.lower())
+        return (0, -(days_since or 0) / (cadence or 1), by_name(name))
     if reason == "never":
-        return (1, 0, name.lower())
+        return (1, 0, by_name(name))
     if reason == "birthday":
-        return (2, birthday, name.lower())
-    return (3, -(days_since or 0), name.lower())
+        return (2, birthday, by_name(name))
+    return (3, -(days_since or 0), by_name(name))
 
 
 def contact_row(
