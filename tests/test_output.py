@@ -134,3 +134,12 @@ def test_markdown_notes_copy_tags_as_text_not_as_tags(vault):
     assert "She got engaged to Tom! \\#life see [[Maya Chen#Notes\\|notes]] and `#code`" in note
     assert "| \\#climbing |" in note  # a gift idea is copied text too
     assert "# Reconnect — 2026-11-26" in note and "# Gifts and favours — 2026-11-26" in note
+
+
+def test_a_huge_columns_is_capped(vault, monkeypatch):
+    """COLUMNS=999999999999 ended `show` with an internal error, MemoryError (a review)."""
+    vault.write("people/Jib.md", "- 2026-01-01 coffee #call\n")
+    monkeypatch.setenv("COLUMNS", "999999999999")
+    result = vault.run("show", "Jib")
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 1000

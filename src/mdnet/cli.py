@@ -644,6 +644,8 @@ def log(state: State, name: str, text: str, day, tags: tuple[str, ...]) -> None:
     with idx:
         written = log_interaction(idx.conn, state.config, name, text, day or dt.date.today(), tags)
     echo(f"logged {written.path}:{written.line}: {written.text}")
+    if written.warning:
+        echo(f"mdnet: log: {written.warning}", err=True)
 
 
 @main.command()

@@ -19,6 +19,7 @@ from .reports.reconnect import BringUp, ReconnectRow
 
 WIDTH = 80
 MIN_WIDTH = 40  # narrower, a row would be little but its date: let the terminal wrap it
+MAX_WIDTH = 1000
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -168,7 +169,8 @@ def terminal_width() -> int:
     else 80 (a pipe, a file and the tests read the same on every machine)."""
     if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
         return WIDTH
-    return max(shutil.get_terminal_size((WIDTH, 24)).columns, MIN_WIDTH)
+    # At most MAX_WIDTH: COLUMNS=999999999999 ran out of memory (found by a review).
+    return min(max(shutil.get_terminal_size((WIDTH, 24)).columns, MIN_WIDTH), MAX_WIDTH)
 
 
 def clip(text: str, width: int) -> str:
