@@ -375,3 +375,12 @@ def test_log_adds_its_entry_and_keeps_every_other_byte(lines, eol, final):
     if not html_and_code and not any(x.startswith(" ") for x in lines):
         item = r"<li>(?:\n<p>)?2026-11-25 coffee #call(?:</p>\n)?</li>"
         assert_markdown_reads(new.decode(), item)
+
+
+def test_an_html_tag_in_a_fenced_example_starts_no_html_block(vault):
+    """A `<div>` inside a code fence in an item's details made log add a blank line
+    before its entry, which made the whole Log a loose list (found by a review)."""
+    before = "## Log\n- 2025-01-01 a\n  ```html\n  <div>x</div>\n  ```\n"
+    result, written = log(vault, before)
+    assert result.exit_code == 0, result.output
+    assert written == before + "- 2025-06-01 coffee\n"

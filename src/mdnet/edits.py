@@ -156,8 +156,30 @@ def _in_an_html_block(lines: list[str], index: int) -> bool:
         run -= 1
     block = [line.rstrip("\r\n") for line in lines[run:index]]
     return bool(block) and (
-        bool(HTML_TAG_LINE.match(block[0])) or any(HTML_BLOCK_TAG.match(line) for line in block)
+        bool(HTML_TAG_LINE.match(block[0]))
+        or any(map(HTML_BLOCK_TAG.match, _outside_fences(block)))
     )
+
+
+def _outside_fences(block: list[str]) -> list[str]:
+    """The lines of a block that are no code: a `<div>` in a fenced example in an item's
+    details starts no HTML block (found by a review: the blank line it added before the
+    entry made the whole Log a loose list)."""
+    from .parse import FENCE
+
+    kept, fence = [], None
+    for line in block:
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        match = FENCE.match(line)
+        if match:
+            fence = match[1]
+            continue
+        kept.append(line)
+    return kept
 
 
 def _continues_a_list_item(line: str) -> bool:
