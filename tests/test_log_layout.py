@@ -95,6 +95,16 @@ def assert_markdown_reads(text: str, *patterns: str) -> None:
         assert re.search(pattern, html), html
 
 
+def logs_as(vault, before: str, after: str) -> str:
+    """`log` turns `before` into `after` and names the entry's line."""
+    result, written = log(vault, before)
+    assert result.exit_code == 0, result.output
+    assert written == after
+    line = written[: written.index("- 2025-06-01")].count("\n") + 1
+    assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
+    return written
+
+
 @pytest.mark.parametrize(
     "before, after",
     [
@@ -109,11 +119,7 @@ def assert_markdown_reads(text: str, *patterns: str) -> None:
     ],
 )
 def test_log_keeps_a_heading_right_below_an_empty_log_section(vault, before, after):
-    result, written = log(vault, before)
-    assert result.exit_code == 0, result.output
-    assert written == after
-    line = written[: written.index("- 2025-06-01")].count("\n") + 1
-    assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
+    written = logs_as(vault, before, after)
     assert_markdown_reads(written, "<li>2025-06-01 coffee</li>", "<h2>Family</h2>|<h1>Goals</h1>")
     again = vault.run("log", "Jib", "tea", "--date", "2025-06-02")
     assert again.exit_code == 0, again.output
@@ -154,11 +160,7 @@ def test_log_adds_no_blank_line_above_a_heading_or_a_comment(vault):
     ],
 )
 def test_a_new_log_section_starts_after_a_blank_line(vault, before, after):
-    result, written = log(vault, before)
-    assert result.exit_code == 0, result.output
-    assert written == after
-    line = written[: written.index("- 2025-06-01")].count("\n") + 1
-    assert result.stdout == f"logged people/Jib.md:{line}: - 2025-06-01 coffee\n"
+    written = logs_as(vault, before, after)
     assert_markdown_reads(written, "<h2>Log</h2>", "<li>2025-06-01 coffee</li>")
 
 
