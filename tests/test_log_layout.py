@@ -36,6 +36,14 @@ def log(vault, before: str, *extra: str):
     return result, path.read_bytes().decode()
 
 
+def refuses(vault, before: str, message: str) -> None:
+    """`log` refuses the note with exactly this message and leaves it as it was."""
+    result, after = log(vault, before)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == message
+    assert after == before
+
+
 # --- notes log refuses ---------------------------------------------------------------
 
 
@@ -54,13 +62,12 @@ def log(vault, before: str, *extra: str):
 def test_log_refuses_a_note_in_a_merge_conflict(vault, before, line):
     """The entry went between `=======` and the other side's Log heading: lost with
     "ours", outside any Log section with "theirs"."""
-    result, after = log(vault, before)
-    assert result.exit_code == 1, result.output
-    assert result.stderr == (
+    refuses(
+        vault,
+        before,
         f"mdnet: log: people/Jib.md:{line}: a git conflict marker: "
-        "resolve the merge conflict first; nothing was written\n"
+        "resolve the merge conflict first; nothing was written\n",
     )
-    assert after == before
 
 
 def test_log_refuses_a_note_whose_front_matter_is_not_closed(vault):
@@ -180,13 +187,12 @@ def test_log_keeps_its_entry_out_of_an_html_block_in_the_log_section(vault):
 def test_log_refuses_a_note_with_two_log_sections(vault):
     """The entry went to the first of them without a word."""
     before = "## Log\n- 2025-01-01 a\n\n## Notes\nx\n\n## Log\n- 2025-02-01 b\n"
-    result, after = log(vault, before)
-    assert result.exit_code == 1, result.output
-    assert result.stderr == (
+    refuses(
+        vault,
+        before,
         'mdnet: log: people/Jib.md:7: a second "## Log" section (the first is at line 1): '
-        "merge them first; nothing was written\n"
+        "merge them first; nothing was written\n",
     )
-    assert after == before
 
 
 @pytest.mark.parametrize(
@@ -227,13 +233,12 @@ def test_a_log_heading_in_code_or_a_comment_is_no_second_section(vault, before, 
 def test_log_refuses_a_log_heading_of_another_level(vault, before, line, heading):
     """A second section `## Log` was added, glued under the last line, while the user's
     own log was elsewhere."""
-    result, after = log(vault, before)
-    assert result.exit_code == 1, result.output
-    assert result.stderr == (
+    refuses(
+        vault,
+        before,
         f'mdnet: log: people/Jib.md:{line}: the Log heading is "{heading}", not "## Log": '
-        'make it "## Log" (where mdnet logs), then log again; nothing was written\n'
+        'make it "## Log" (where mdnet logs), then log again; nothing was written\n',
     )
-    assert after == before
 
 
 # --- add with a template ---------------------------------------------------------------

@@ -503,14 +503,14 @@ def _obsidian_stamps(template: str, when: dt.datetime) -> dict[str, str]:
 def moment_format(when: dt.datetime, form: str) -> str:
     """`when` written in a moment.js format, as Obsidian writes it in English; ValueError
     names a token this does not know (weeks, quarters, time zones, locale formats)."""
-    pieces = []
+    pieces, values = [], _moment_values(when)
     for token in MOMENT_TOKEN.findall(form):
         if token.startswith("[") and token.endswith("]"):
             pieces.append(token[1:-1])
         elif token.startswith("\\"):
             pieces.append(token[1:])  # escaped: the whole token is text, as in moment
-        elif token in _moment_values(when):
-            pieces.append(_moment_values(when)[token])
+        elif token in values:
+            pieces.append(values[token])
         elif len(token) == 1 and token not in MOMENT_LETTERS:
             pieces.append(token)  # moment writes it as it is: `-`, `T`, a space
         else:
